@@ -1,0 +1,57 @@
+# Thin wrapper over meson so people get the commands they expect.
+#   make            build (build/)
+#   make demo       install missing Debian packages, build, run the built-in example
+#   make check      install missing Debian packages, build normal + ASan/UBSan, run every test
+#   make fuzz       build libFuzzer targets with clang (build-fuzz/) and run each briefly
+#   make bench      run the benchmarks in bench/ against the anchors
+#   make install    install binaries, man pages and contrib files (PREFIX=/usr/local)
+
+BUILD   ?= build
+ASAN    ?= build-asan
+FUZZ    ?= build-fuzz
+PREFIX  ?= /usr/local
+MESON   ?= meson
+NINJA   ?= ninja
+
+.PHONY: all deps build asan check demo fuzz bench install clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	$(MESON) setup --prefix=$(PREFIX) $(BUILD) >/dev/null
+
+$(ASAN)/build.ninja:
+	$(MESON) setup -Db_sanitize=address,undefined -Db_lundef=false $(ASAN) >/dev/null
+
+build: $(BUILD)/build.ninja
+	@$(NINJA) -C $(BUILD) --quiet
+
+
+asan: $(ASAN)/build.ninja
+	@$(NINJA) -C $(ASAN) --quiet
+
+
+check: deps
+	@$(MAKE) --no-print-directory build asan
+	@./tests/run-tests.sh $(BUILD) $(ASAN)
+
+demo: deps
+	@$(MAKE) --no-print-directory build
+	@./scripts/demo.sh $(BUILD)
+
+fuzz:
+	CC=clang $(MESON) setup -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false $(FUZZ) >/dev/null 2>&1 || true
+	$(NINJA) -C $(FUZZ)
+	./scripts/run-fuzzers.sh $(FUZZ)
+
+bench: build
+	./bench/fs.sh $(BUILD)
+
+install: build
+	$(MESON) install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) tests/out
