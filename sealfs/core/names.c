@@ -62,7 +62,7 @@ int sfs_name_decrypt(const struct sfs_keys *k, const uint8_t diriv[SFS_DIRIV_LEN
 	long n;
 	int r;
 
-	if (enclen < 24 || enclen > SFS_ENC_NAME_MAX)
+	if (enclen < 2 || enclen > SFS_ENC_NAME_MAX)
 		return -EINVAL;
 	n = sfs_b64_decode(enc, enclen, ct);
 	if (n < 0)

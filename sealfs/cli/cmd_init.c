@@ -1,0 +1,165 @@
+/*
+ * cmd_init.c - `sealfs init`: create a volume config and root directory IV,
+ * print the master key once for a paper backup (sealfs CLI layer).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "crypto.h"
+#include "io.h"
+#include "log.h"
+#include "tree.h"
+#include "util.h"
+#include "cli.h"
+#include "banned.h"
+
+static void help(void)
+{
+	printf("usage: sealfs init [-q] [--paranoia] [--scrypt-logn N] [password options] CIPHERDIR\n\n"
+	       "Create a new encrypted volume in CIPHERDIR (created if absent, must be empty).\n"
+	       "Writes CIPHERDIR/sealfs.conf and prints the master key once: keep it on paper.\n\n"
+	       "  -q, --quiet          do not print the master key\n"
+	       "      --paranoia       scrypt with N=2^20 (1 GiB, a few seconds) instead of 2^16\n"
+	       "      --scrypt-logn N  scrypt N=2^N (10..24); lower is faster and weaker\n"
+	       PW_HELP);
+}
+
+/* 0 when DIR is (now) an empty directory we can use. */
+static int prepare_dir(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	bool empty = true;
+
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST) {
+		log_error("cannot create '%s': %s", dir, strerror(errno));
+		return EXIT_FAIL;
+	}
+	d = opendir(dir);
+	if (!d) {
+		log_error("cannot open '%s': %s", dir, strerror(errno));
+		return errno == ENOTDIR ? EXIT_EXISTS : EXIT_FAIL;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			empty = false;
+			break;
+		}
+	closedir(d);
+	if (!empty) {
+		log_error("'%s' is not empty; sealfs init needs an empty or new directory", dir);
+		return EXIT_EXISTS;
+	}
+	return 0;
+}
+
+static void print_master_key(const uint8_t key[SFS_MASTER_KEY_LEN])
+{
+	char hex[2 * SFS_MASTER_KEY_LEN + 1];
+
+	hex_encode(key, SFS_MASTER_KEY_LEN, hex);
+	printf("\nYour master key is:\n\n    ");
+	for (int i = 0; i < 8; i++)
+		printf("%.8s%s", hex + 8 * i, i < 7 ? "-" : "\n");
+	printf("\nWrite it down and keep it offline. With it, 'sealfs mount --masterkey' can\n"
+	       "open the volume if the password is lost; without the password or this key\n"
+	       "nothing in the volume can be recovered. It will not be shown again.\n");
+	sfs_wipe(hex, sizeof(hex));
+	fflush(stdout);
+}
+
+int cmd_init(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"quiet", no_argument, NULL, 'q'},
+		{"paranoia", no_argument, NULL, 'P'},
+		{"scrypt-logn", required_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		PW_LONG_OPTIONS,
+		{0},
+	};
+	struct pw_opts pw = {0};
+	struct sfs_kdf kdf = SFS_KDF_DEFAULT;
+	bool quiet = false;
+	uint8_t master[SFS_MASTER_KEY_LEN];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dfd = -1;
+	uint8_t iv[SFS_DIRIV_LEN];
+	char *pass = NULL;
+	size_t plen = 0, tlen = 0;
+	uint64_t v;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+qhS", longopts, NULL)) != -1) {
+		if (pw_opt(&pw, c, optarg))
+			continue;
+		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'P':
+			kdf = SFS_KDF_PARANOIA;
+			break;
+		case 'N':
+			if (parse_u64(optarg, SFS_KDF_MIN_LOGN, SFS_KDF_MAX_LOGN, &v))
+				return usage_error("init ", "--scrypt-logn must be %d..%d, not '%s'",
+						   SFS_KDF_MIN_LOGN, SFS_KDF_MAX_LOGN, optarg);
+			kdf.logn = (unsigned)v;
+			break;
+		case 'h':
+			help();
+			return EXIT_OK;
+		default:
+			return usage_error("init ", "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("init ", "expected exactly one CIPHERDIR");
+	const char *dir = argv[optind];
+
+	r = prepare_dir(dir);
+	if (r)
+		return r;
+	r = pw_read(&pw, "Password: ", true, &pass, &plen);
+	if (r)
+		return EXIT_FAIL;
+	r = sfs_config_create(pass, plen, &kdf, 0, master, &text, &tlen);
+	pw_free(pass);
+	if (r) {
+		log_error("cannot create config: %s", strerror(-r));
+		return EXIT_FAIL;
+	}
+	dfd = io_open_dir(dir);
+	if (dfd < 0) {
+		log_error("cannot open '%s': %s", dir, strerror(-dfd));
+		sfs_wipe(master, sizeof(master));
+		return EXIT_FAIL;
+	}
+	r = sfs_diriv_create(dfd, iv);
+	if (!r)
+		r = io_write_file_atomic_at(dfd, SFS_CONFIG_NAME, text, tlen, 0400);
+	if (r) {
+		log_error("cannot write '%s/%s': %s", dir, SFS_CONFIG_NAME, strerror(-r));
+		unlinkat(dfd, SFS_DIRIV_NAME, 0);
+		sfs_wipe(master, sizeof(master));
+		return EXIT_FAIL;
+	}
+	if (!quiet) {
+		printf("Created sealfs volume in '%s' (scrypt N=2^%u).\n", dir, kdf.logn);
+		print_master_key(master);
+		printf("\nMount it with: sealfs mount %s MOUNTPOINT\n"
+		       "Back up %s/sealfs.conf with the data: without it nothing can be decrypted.\n",
+		       dir, dir);
+	}
+	sfs_wipe(master, sizeof(master));
+	return EXIT_OK;
+}

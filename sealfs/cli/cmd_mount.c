@@ -1,0 +1,235 @@
+/*
+ * cmd_mount.c - `sealfs mount` and `sealfs umount` (sealfs CLI layer).
+ * mount checks everything it can before mounting (config, password,
+ * mountpoint), then hands over to the FUSE layer, which daemonises only once
+ * the mount exists.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "crypto.h"
+#include "fs.h"
+#include "log.h"
+#include "util.h"
+#include "cli.h"
+#include "unlock.h"
+#include "banned.h"
+
+static void mount_help(void)
+{
+	printf("usage: sealfs mount [options] [password options] CIPHERDIR MOUNTPOINT\n\n"
+	       "Mount the plaintext view of the volume in CIPHERDIR on MOUNTPOINT. Returns once\n"
+	       "the mount is usable; the filesystem then runs in the background until\n"
+	       "'sealfs umount MOUNTPOINT'.\n\n"
+	       "  -f, --foreground     stay in the foreground (log to stderr)\n"
+	       "  -r, --ro             mount read-only\n"
+	       "  -o OPTS              extra FUSE mount options (e.g. allow_other);\n"
+	       "                       default_permissions is always on\n"
+	       "      --idle DURATION  unmount after DURATION (90s, 15m, 2h, 1d) with no open\n"
+	       "                       file and no activity\n"
+	       "      --masterkey FILE use the master key from FILE ('-' for stdin) instead\n"
+	       "                       of the password\n"
+	       "  -d, --debug          FUSE debug output (implies -f)\n\n" PW_HELP);
+}
+
+/* Is PATH (absolute, resolved) a mount point already? */
+static bool is_mountpoint(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[8192];
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok;
+		int field = 0;
+		for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			if (++field == 5) {
+				if (!strcmp(tok, path))
+					return true;
+				break;
+			}
+		}
+	}
+	return false;
+}
+
+int cmd_mount(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"ro", no_argument, NULL, 'r'},
+		{"debug", no_argument, NULL, 'd'},
+		{"idle", required_argument, NULL, 'I'},
+		{"masterkey", required_argument, NULL, 'M'},
+		PW_LONG_OPTIONS,
+		{0},
+	};
+	struct sfs_mount_opts mo = {0};
+	struct pw_opts pw = {0};
+	struct sfs_config c;
+	struct sfs_fs *fs = NULL;
+	uint8_t master[SFS_MASTER_KEY_LEN];
+	char cdir[PATH_MAX], mp[PATH_MAX];
+	const char *mkfile = NULL, *stage = "";
+	struct stat st;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "+hfrdo:S", longopts, NULL)) != -1) {
+		if (pw_opt(&pw, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+			mount_help();
+			return EXIT_OK;
+		case 'f':
+			mo.foreground = true;
+			break;
+		case 'r':
+			mo.read_only = true;
+			break;
+		case 'd':
+			mo.debug = mo.foreground = true;
+			break;
+		case 'o':
+			if (strchr(optarg, '\n'))
+				return usage_error("mount ", "bad -o value");
+			if (mo.fuse_opts)
+				return usage_error("mount ", "give -o once, options separated by commas");
+			mo.fuse_opts = optarg;
+			break;
+		case 'I':
+			if (parse_duration(optarg, &mo.idle_seconds))
+				return usage_error("mount ", "bad --idle duration '%s' (e.g. 90s, 15m, 2h)",
+						   optarg);
+			break;
+		case 'M':
+			mkfile = optarg;
+			break;
+		default:
+			return usage_error("mount ", "bad option");
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error("mount ", "expected CIPHERDIR and MOUNTPOINT");
+	if (!realpath(argv[optind], cdir)) {
+		log_error("cannot use CIPHERDIR '%s': %s", argv[optind], strerror(errno));
+		return errno == ENOENT ? EXIT_CONFIG : EXIT_FAIL;
+	}
+	if (!realpath(argv[optind + 1], mp) || stat(mp, &st) < 0) {
+		log_error("cannot use mountpoint '%s': %s", argv[optind + 1], strerror(errno));
+		return EXIT_MOUNT;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_error("mountpoint '%s' is not a directory", mp);
+		return EXIT_MOUNT;
+	}
+	if (is_mountpoint(mp)) {
+		log_error("mountpoint '%s' is busy: something is already mounted there", mp);
+		return EXIT_MOUNT;
+	}
+	if (access("/dev/fuse", R_OK | W_OK) < 0) {
+		log_error("cannot use /dev/fuse: %s (is the fuse module loaded?)", strerror(errno));
+		return EXIT_MOUNT;
+	}
+	r = unlock_load_config(cdir, &c);
+	if (r)
+		return r;
+	if (c.features & SFS_FEAT_REVERSE) {
+		log_error("'%s' is a reverse-mode volume; use 'sealfs mount --reverse'", cdir);
+		return EXIT_CONFIG;
+	}
+	r = unlock_master(cdir, &c, &pw, mkfile, master);
+	if (r)
+		return r;
+	mo.cipherdir = cdir;
+	mo.mountpoint = mp;
+	r = sfs_fs_new(&mo, &fs);
+	if (r) {
+		sfs_wipe(master, sizeof(master));
+		log_error("cannot open volume '%s': %s", cdir,
+			  r == -ENOENT || r == -EIO ? "root directory IV (sealfs.diriv) missing or damaged"
+						    : strerror(-r));
+		return r == -ENOENT || r == -EIO ? EXIT_CONFIG : EXIT_FAIL;
+	}
+	r = sfs_fs_run(fs, master, &stage);
+	sfs_wipe(master, sizeof(master));
+	sfs_fs_free(fs);
+	if (r) {
+		if (!strcmp(stage, "mount") || !strcmp(stage, "fuse options")) {
+			log_error("cannot mount '%s' on '%s' (see the message above)", cdir, mp);
+			return EXIT_MOUNT;
+		}
+		log_error("'%s': %s failed: %s", mp, stage, strerror(-r));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int cmd_umount(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"lazy", no_argument, NULL, 'z'},
+		{0},
+	};
+	char mp[PATH_MAX];
+	bool lazy = false;
+	int opt, status;
+	pid_t pid;
+
+	while ((opt = getopt_long(argc, argv, "+hz", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			printf("usage: sealfs umount [-z] MOUNTPOINT\n\n"
+			       "Unmount a sealfs volume; all data written is on disk when it returns.\n"
+			       "  -z, --lazy   detach now, finish when the last file is closed\n");
+			return EXIT_OK;
+		}
+		if (opt == 'z') {
+			lazy = true;
+			continue;
+		}
+		return usage_error("umount ", "bad option");
+	}
+	if (argc - optind != 1)
+		return usage_error("umount ", "expected exactly one MOUNTPOINT");
+	if (!realpath(argv[optind], mp)) {
+		log_error("cannot use mountpoint '%s': %s", argv[optind], strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (!is_mountpoint(mp)) {
+		log_error("'%s' is not mounted", mp);
+		return EXIT_FAIL;
+	}
+	if (geteuid() == 0) {
+		if (umount2(mp, lazy ? MNT_DETACH : 0) == 0)
+			return EXIT_OK;
+		log_error("cannot unmount '%s': %s", mp, strerror(errno));
+		return EXIT_FAIL;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_error("cannot run fusermount3: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (pid == 0) {
+		execlp("fusermount3", "fusermount3", lazy ? "-uz" : "-u", mp, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return EXIT_OK;
+	log_error("cannot unmount '%s' (fusermount3 failed)", mp);
+	return EXIT_FAIL;
+}

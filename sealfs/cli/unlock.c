@@ -1,0 +1,115 @@
+/*
+ * unlock.c - open a volume's config and get its master key from a password
+ * or from a master key file (sealfs CLI layer). Shared by mount, passwd and
+ * the offline commands.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "config.h"
+#include "crypto.h"
+#include "io.h"
+#include "log.h"
+#include "util.h"
+#include "cli.h"
+#include "unlock.h"
+#include "banned.h"
+
+int unlock_load_config(const char *dir, struct sfs_config *c)
+{
+	_cleanup_close_ int dfd = io_open_dir(dir);
+	char why[256] = "";
+	int r;
+
+	if (dfd < 0) {
+		log_error("cannot open '%s': %s", dir, strerror(-dfd));
+		return dfd == -ENOENT || dfd == -ENOTDIR ? EXIT_CONFIG : EXIT_FAIL;
+	}
+	r = sfs_config_load_at(dfd, SFS_CONFIG_NAME, c, why, sizeof(why));
+	if (r)
+		return config_error(dir, r, why);
+	return 0;
+}
+
+/* Parse 64 hex digits, ignoring '-', spaces and newlines. */
+static int parse_master(const char *text, uint8_t out[SFS_MASTER_KEY_LEN])
+{
+	char hex[2 * SFS_MASTER_KEY_LEN + 1];
+	size_t n = 0;
+	int r;
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '-' || isspace((unsigned char)*p))
+			continue;
+		if (n == 2 * SFS_MASTER_KEY_LEN)
+			return -EINVAL;
+		hex[n++] = *p;
+	}
+	hex[n] = '\0';
+	r = n == 2 * SFS_MASTER_KEY_LEN ? hex_decode(hex, out, SFS_MASTER_KEY_LEN) : -EINVAL;
+	sfs_wipe(hex, sizeof(hex));
+	return r;
+}
+
+static int read_master(const char *file, uint8_t out[SFS_MASTER_KEY_LEN])
+{
+	char *buf = sfs_secure_alloc(4096);
+	ssize_t n;
+	int fd, r;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY) : STDIN_FILENO;
+	if (fd < 0) {
+		r = -errno;
+		log_error("cannot open master key file '%s': %s", file, strerror(errno));
+		sfs_secure_free(buf, 4096);
+		return r;
+	}
+	n = io_read_full(fd, buf, 4095);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	r = n < 0 ? (int)n : 0;
+	if (!r) {
+		buf[n] = '\0';
+		r = parse_master(buf, out);
+		if (r)
+			log_error("master key from '%s' is not 64 hex digits", file);
+	}
+	sfs_secure_free(buf, 4096);
+	return r;
+}
+
+int unlock_master(const char *dir, const struct sfs_config *c, const struct pw_opts *pw,
+		  const char *masterkey_file, uint8_t master[SFS_MASTER_KEY_LEN])
+{
+	char *pass = NULL;
+	size_t plen = 0;
+	int r;
+
+	if (masterkey_file) {
+		r = read_master(masterkey_file, master);
+		if (r)
+			return EXIT_FAIL;
+		r = sfs_config_check_master(c, master);
+		if (r) {
+			sfs_wipe(master, SFS_MASTER_KEY_LEN);
+			log_error("wrong master key for '%s'", dir);
+			return EXIT_PASSWORD;
+		}
+		return 0;
+	}
+	r = pw_read(pw, "Password: ", false, &pass, &plen);
+	if (r)
+		return EXIT_FAIL;
+	r = sfs_config_unlock(c, pass, plen, master);
+	pw_free(pass);
+	if (r)
+		return config_error(dir, r, NULL);
+	return 0;
+}

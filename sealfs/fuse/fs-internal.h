@@ -1,0 +1,97 @@
+/*
+ * fs-internal.h - state shared by the files of the FUSE layer: the mounted
+ * volume, resolved locations, the directory cache and the open-node table.
+ * Not for use outside sealfs/fuse/.
+ */
+#ifndef SEALFS_FS_INTERNAL_H
+#define SEALFS_FS_INTERNAL_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "content.h"
+#include "file.h"
+#include "fs.h"
+#include "keys.h"
+#include "names.h"
+
+#define DIRCACHE_SLOTS 1024
+#define NODE_BUCKETS 1024
+
+struct dc_entry {
+	char *path;  /* plaintext directory path */
+	char *cpath; /* ciphertext path relative to the root ("." for the root) */
+	uint8_t iv[SFS_DIRIV_LEN];
+};
+
+struct node {
+	struct node *next;
+	dev_t dev;
+	ino_t ino;
+	int refs;
+	int fd;
+	pthread_rwlock_t lock;
+	struct sfs_file f;
+};
+
+struct sfs_fs {
+	struct sfs_mount_opts opts;
+	int rootfd;
+	struct sfs_keys *keys;
+	bool ro;
+	uid_t euid;
+	uint8_t rootiv[SFS_DIRIV_LEN];
+	int64_t last_activity;
+	unsigned open_nodes;
+
+	pthread_mutex_t report_lock;
+	uint32_t reported[1024];
+	size_t nreported;
+
+	pthread_mutex_t dc_lock;
+	struct dc_entry dc[DIRCACHE_SLOTS];
+
+	pthread_mutex_t nodes_lock;
+	struct node *nodes[NODE_BUCKETS];
+};
+
+/* A plaintext path resolved to its place in the ciphertext tree. */
+struct loc {
+	char cpath[PATH_MAX];	/* ciphertext path relative to the root fd */
+	char cparent[PATH_MAX]; /* its directory ("." for the root) */
+	char disk[SFS_ENC_NAME_MAX + 1];
+	char enc[SFS_ENC_NAME_MAX + 1];
+	bool islong;
+	uint8_t diriv[SFS_DIRIV_LEN];
+	char name[SFS_NAME_MAX + 1];
+	size_t namelen;
+};
+
+extern const struct fuse_operations sfs_fuse_ops;
+
+/* dircache.c */
+int dir_resolve(struct sfs_fs *fs, const char *path, char cdir[PATH_MAX],
+		uint8_t iv[SFS_DIRIV_LEN]);
+int loc_resolve(struct sfs_fs *fs, const char *path, struct loc *l);
+int loc_parent_fd(struct sfs_fs *fs, const struct loc *l);
+int loc_write_side(struct sfs_fs *fs, const struct loc *l);
+void loc_remove_side(struct sfs_fs *fs, const struct loc *l);
+void loc_binding(const struct loc *l, struct sfs_binding *b);
+void loc_proc_path(struct sfs_fs *fs, const struct loc *l, char *out, size_t len);
+void dircache_clear(struct sfs_fs *fs);
+
+/* nodes.c */
+int node_open_loc(struct sfs_fs *fs, const struct loc *at, const struct loc *bound_to,
+		  struct node **ret);
+int node_open_path(struct sfs_fs *fs, const char *path, struct node **ret);
+int node_create(struct sfs_fs *fs, int fd, const struct loc *l, struct node **ret);
+void node_put(struct sfs_fs *fs, struct node *n);
+
+/* fs.c */
+void fs_report(struct sfs_fs *fs, const char *path, const char *why, uint64_t block,
+	       bool has_block);
+
+#endif

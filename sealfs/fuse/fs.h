@@ -1,0 +1,48 @@
+/*
+ * fs.h - the mounted forward-mode filesystem (sealfs FUSE layer).
+ *
+ * The glue between libfuse3's path-based operations table and the core: it
+ * translates plaintext paths into ciphertext paths relative to the volume's
+ * root fd, keeps one struct sfs_file per open ciphertext inode, and returns
+ * -errno exactly as the core does. It logs (once per path) the files that
+ * fail authentication; it never exits.
+ *
+ * Calling sequence: sfs_fs_new() with the unlocked keys (ownership passes to
+ * the fs), sfs_fs_run() which mounts, optionally daemonises, serves until
+ * unmounted and returns, sfs_fs_free().
+ */
+#ifndef SEALFS_FS_H
+#define SEALFS_FS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "keys.h"
+
+struct sfs_fs;
+
+struct sfs_mount_opts {
+	const char *cipherdir;
+	const char *mountpoint;
+	const char *fuse_opts;	/* -o string from the user, or NULL */
+	bool read_only;
+	bool foreground;
+	bool debug;
+	uint64_t idle_seconds; /* 0: never unmount when idle */
+};
+
+/* Open CIPHERDIR's root. *ret owns rootfd; the keys stay the caller's until sfs_fs_run. */
+int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret);
+
+/*
+ * Mount, daemonise unless foreground (the parent process exits 0 once the
+ * mount exists, so the caller returns only when the mount is usable), derive
+ * the keys from MASTER (wiped here) in the serving process, and serve.
+ * Returns 0 after a clean unmount, -errno when the mount could not be made
+ * (nothing is mounted then); *ret_stage says which step failed.
+ */
+int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char **ret_stage);
+
+void sfs_fs_free(struct sfs_fs *fs);
+
+#endif
