@@ -32,7 +32,7 @@ int cmd_info(int argc, char **argv)
 			       "Needs no password and shows no secret.\n");
 			return EXIT_OK;
 		}
-		return usage_error("info ", "bad option");
+		return usage_error("info ", "unknown option or missing argument: '%s'", argv[optind - 1]);
 	}
 	if (argc - optind != 1)
 		return usage_error("info ", "expected exactly one CIPHERDIR");

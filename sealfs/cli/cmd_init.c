@@ -119,7 +119,7 @@ int cmd_init(int argc, char **argv)
 			help();
 			return EXIT_OK;
 		default:
-			return usage_error("init ", "bad option");
+			return usage_error("init ", "unknown option or missing argument: '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

@@ -117,7 +117,7 @@ int cmd_mount(int argc, char **argv)
 			mkfile = optarg;
 			break;
 		default:
-			return usage_error("mount ", "bad option");
+			return usage_error("mount ", "unknown option or missing argument: '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 2)
@@ -199,7 +199,7 @@ int cmd_umount(int argc, char **argv)
 			lazy = true;
 			continue;
 		}
-		return usage_error("umount ", "bad option");
+		return usage_error("umount ", "unknown option or missing argument: '%s'", argv[optind - 1]);
 	}
 	if (argc - optind != 1)
 		return usage_error("umount ", "expected exactly one MOUNTPOINT");

@@ -53,7 +53,7 @@ int cmd_passwd(int argc, char **argv)
 			       "password from the master key when the old password is lost.\n\n" PW_HELP);
 			return EXIT_OK;
 		}
-		return usage_error("passwd ", "bad option");
+		return usage_error("passwd ", "unknown option or missing argument: '%s'", argv[optind - 1]);
 	}
 	if (argc - optind != 1)
 		return usage_error("passwd ", "expected exactly one CIPHERDIR");

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "config.h"
@@ -72,6 +73,7 @@ int config_error(const char *dir, int err, const char *why)
 int main(int argc, char **argv)
 {
 	log_init("sealfs");
+	opterr = 0;
 	harden_process();
 	if (argc < 2) {
 		usage(stderr);

@@ -84,8 +84,10 @@ void loc_proc_path(struct sfs_fs *fs, const struct loc *l, char *out, size_t len
 void dircache_clear(struct sfs_fs *fs);
 
 /* nodes.c */
+/* Open (or take another reference to) the node of the regular file at AT, whose
+ * header must be bound to BOUND_TO. On -EIO *ret_why (if given) says why. */
 int node_open_loc(struct sfs_fs *fs, const struct loc *at, const struct loc *bound_to,
-		  struct node **ret);
+		  struct node **ret, const char **ret_why);
 int node_open_path(struct sfs_fs *fs, const char *path, struct node **ret);
 int node_create(struct sfs_fs *fs, int fd, const struct loc *l, struct node **ret);
 void node_put(struct sfs_fs *fs, struct node *n);

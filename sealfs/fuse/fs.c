@@ -78,6 +78,30 @@ static int chown_to_caller(struct sfs_fs *fs, const char *cpath)
 	return 0;
 }
 
+/*
+ * Turn the stat of a ciphertext object into the plaintext view's: regular
+ * files get their plaintext size, symlinks their target's length (DFD/DISK
+ * locate the symlink). A regular file whose length no ciphertext can have
+ * shows size 0 (reading it gives EIO).
+ */
+static int plain_stat(struct sfs_fs *fs, int dfd, const char *disk, struct stat *st)
+{
+	if (S_ISREG(st->st_mode)) {
+		uint64_t plain;
+		if (sfs_plain_size((uint64_t)st->st_size, &plain))
+			plain = 0;
+		st->st_size = (off_t)plain;
+	} else if (S_ISLNK(st->st_mode) && disk) {
+		_cleanup_free_ char *target = malloc(SFS_LINK_MAX + 1);
+		long n;
+		if (!target)
+			return -ENOMEM;
+		n = sfs_tree_readlink(fs->keys, dfd, disk, target);
+		st->st_size = n < 0 ? 0 : n;
+	}
+	return 0;
+}
+
 static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct sfs_fs *fs = FS();
@@ -98,25 +122,13 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 		return r;
 	if (fstatat(fs->rootfd, l.cpath, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (S_ISREG(st->st_mode)) {
-		uint64_t plain;
-		if (sfs_plain_size((uint64_t)st->st_size, &plain)) {
-			fs_report(fs, path, "file length is not a valid ciphertext length", 0, false);
-			plain = 0;
-		}
-		st->st_size = (off_t)plain;
-	} else if (S_ISLNK(st->st_mode)) {
-		_cleanup_free_ char *target = malloc(SFS_LINK_MAX + 1);
+	if (S_ISLNK(st->st_mode)) {
 		_cleanup_close_ int dfd = loc_parent_fd(fs, &l);
-		long n;
-		if (!target)
-			return -ENOMEM;
 		if (dfd < 0)
 			return dfd;
-		n = sfs_tree_readlink(fs->keys, dfd, l.disk, target);
-		st->st_size = n < 0 ? 0 : n;
+		return plain_stat(fs, dfd, l.disk, st);
 	}
-	return 0;
+	return plain_stat(fs, -1, NULL, st);
 }
 
 static int sfs_readlink(const char *path, char *buf, size_t size)
@@ -194,6 +206,14 @@ static int sfs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_
 				  0, false);
 			continue;
 		}
+		if ((flags & FUSE_READDIR_PLUS) &&
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    plain_stat(fs, fd, de->d_name, &st) == 0) {
+			if (filler(buf, name, &st, 0, FUSE_FILL_DIR_PLUS))
+				break;
+			continue;
+		}
+		memset(&st, 0, sizeof(st));
 		st.st_ino = de->d_ino;
 		st.st_mode = (mode_t)DTTOIF(de->d_type);
 		if (filler(buf, name, &st, 0, 0))
@@ -563,7 +583,11 @@ static int rebind(struct sfs_fs *fs, const struct loc *at, const struct loc *was
 	struct node *n;
 	int r;
 
-	r = node_open_loc(fs, at, was, &n);
+	const char *why = NULL;
+
+	r = node_open_loc(fs, at, was, &n, &why);
+	if (r == -EIO)
+		fs_report(fs, was->name, why ? why : "file header fails authentication", 0, false);
 	if (r)
 		return r;
 	pthread_rwlock_wrlock(&n->lock);

@@ -62,7 +62,7 @@ static void insert(struct sfs_fs *fs, struct node *n)
 }
 
 int node_open_loc(struct sfs_fs *fs, const struct loc *at, const struct loc *bound_to,
-		  struct node **ret)
+		  struct node **ret, const char **ret_why)
 {
 	_cleanup_close_ int fd = -1;
 	struct sfs_binding b;
@@ -97,9 +97,8 @@ int node_open_loc(struct sfs_fs *fs, const struct loc *at, const struct loc *bou
 	if (r) {
 		pthread_mutex_unlock(&fs->nodes_lock);
 		n->fd = -1;
-		if (r == -EIO && n->f.why)
-			fs_report(fs, bound_to->name[0] ? bound_to->name : at->cpath, n->f.why, 0,
-				  false);
+		if (ret_why)
+			*ret_why = n->f.why;
 		sfs_file_release(&n->f);
 		pthread_rwlock_destroy(&n->lock);
 		free(n);
@@ -114,15 +113,15 @@ int node_open_loc(struct sfs_fs *fs, const struct loc *at, const struct loc *bou
 
 int node_open_path(struct sfs_fs *fs, const char *path, struct node **ret)
 {
+	const char *why = NULL;
 	struct loc l;
 	int r = loc_resolve(fs, path, &l);
 
 	if (r)
 		return r;
-	r = node_open_loc(fs, &l, &l, ret);
+	r = node_open_loc(fs, &l, &l, ret, &why);
 	if (r == -EIO)
-		fs_report(fs, path, "file cannot be opened: header or length fails authentication",
-			  0, false);
+		fs_report(fs, path, why ? why : "file header fails authentication", 0, false);
 	return r;
 }
 
