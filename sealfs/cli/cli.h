@@ -73,6 +73,8 @@ void pw_free(char *pw);
 
 /* Print "sealfs: cannot read config 'DIR/sealfs.conf': WHY" and map to an exit code. */
 int config_error(const char *dir, int err, const char *why);
+/* The same for a config file of another name (reverse mode). */
+int config_error_named(const char *dir, const char *name, int err, const char *why);
 
 /* Turn off core dumps and ptrace attach for this process (secrets in memory). */
 void harden_process(void);

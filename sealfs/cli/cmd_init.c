@@ -16,15 +16,20 @@
 #include "io.h"
 #include "log.h"
 #include "tree.h"
+#include "fs.h"
 #include "util.h"
 #include "cli.h"
 #include "banned.h"
 
 static void help(void)
 {
-	printf("usage: sealfs init [-q] [--paranoia] [--scrypt-logn N] [password options] CIPHERDIR\n\n"
+	printf("usage: sealfs init [-q] [--paranoia] [--scrypt-logn N] [password options] CIPHERDIR\n"
+	       "       sealfs init --reverse [options] PLAINDIR\n\n"
 	       "Create a new encrypted volume in CIPHERDIR (created if absent, must be empty).\n"
-	       "Writes CIPHERDIR/sealfs.conf and prints the master key once: keep it on paper.\n\n"
+	       "Writes CIPHERDIR/sealfs.conf and prints the master key once: keep it on paper.\n"
+	       "With --reverse, prepare PLAINDIR (left as it is) for 'sealfs mount --reverse':\n"
+	       "the config goes to PLAINDIR/.sealfs.reverse.conf.\n\n"
+	       "  -r, --reverse        make a reverse-mode volume of PLAINDIR\n"
 	       "  -q, --quiet          do not print the master key\n"
 	       "      --paranoia       scrypt with N=2^20 (1 GiB, a few seconds) instead of 2^16\n"
 	       "      --scrypt-logn N  scrypt N=2^N (10..24); lower is faster and weaker\n"
@@ -83,13 +88,14 @@ int cmd_init(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},
 		{"paranoia", no_argument, NULL, 'P'},
 		{"scrypt-logn", required_argument, NULL, 'N'},
+		{"reverse", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		PW_LONG_OPTIONS,
 		{0},
 	};
 	struct pw_opts pw = {0};
 	struct sfs_kdf kdf = SFS_KDF_DEFAULT;
-	bool quiet = false;
+	bool quiet = false, reverse = false;
 	uint8_t master[SFS_MASTER_KEY_LEN];
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dfd = -1;
@@ -99,12 +105,15 @@ int cmd_init(int argc, char **argv)
 	uint64_t v;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+qhS", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+qhrS", longopts, NULL)) != -1) {
 		if (pw_opt(&pw, c, optarg))
 			continue;
 		switch (c) {
 		case 'q':
 			quiet = true;
+			break;
+		case 'r':
+			reverse = true;
 			break;
 		case 'P':
 			kdf = SFS_KDF_PARANOIA;
@@ -126,13 +135,33 @@ int cmd_init(int argc, char **argv)
 		return usage_error("init ", "expected exactly one CIPHERDIR");
 	const char *dir = argv[optind];
 
-	r = prepare_dir(dir);
-	if (r)
-		return r;
+	if (reverse) {
+		struct stat st;
+		char p[4096];
+
+		if (stat(dir, &st) < 0) {
+			log_error("cannot use PLAINDIR '%s': %s", dir, strerror(errno));
+			return EXIT_FAIL;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			log_error("cannot use PLAINDIR '%s': not a directory", dir);
+			return EXIT_FAIL;
+		}
+		snprintf(p, sizeof(p), "%s/%s", dir, SFS_REVERSE_CONFIG_NAME);
+		if (access(p, F_OK) == 0) {
+			log_error("'%s' already has a reverse-mode config '%s'", dir, p);
+			return EXIT_EXISTS;
+		}
+	} else {
+		r = prepare_dir(dir);
+		if (r)
+			return r;
+	}
 	r = pw_read(&pw, "Password: ", true, &pass, &plen);
 	if (r)
 		return EXIT_FAIL;
-	r = sfs_config_create(pass, plen, &kdf, 0, master, &text, &tlen);
+	r = sfs_config_create(pass, plen, &kdf, reverse ? SFS_FEAT_REVERSE : 0, master, &text,
+			      &tlen);
 	pw_free(pass);
 	if (r) {
 		log_error("cannot create config: %s", strerror(-r));
@@ -144,21 +173,30 @@ int cmd_init(int argc, char **argv)
 		sfs_wipe(master, sizeof(master));
 		return EXIT_FAIL;
 	}
-	r = sfs_diriv_create(dfd, iv);
+	const char *cname = reverse ? SFS_REVERSE_CONFIG_NAME : SFS_CONFIG_NAME;
+	r = reverse ? 0 : sfs_diriv_create(dfd, iv);
 	if (!r)
-		r = io_write_file_atomic_at(dfd, SFS_CONFIG_NAME, text, tlen, 0400);
+		r = io_write_file_atomic_at(dfd, cname, text, tlen, 0400);
 	if (r) {
-		log_error("cannot write '%s/%s': %s", dir, SFS_CONFIG_NAME, strerror(-r));
-		unlinkat(dfd, SFS_DIRIV_NAME, 0);
+		log_error("cannot write '%s/%s': %s", dir, cname, strerror(-r));
+		if (!reverse)
+			unlinkat(dfd, SFS_DIRIV_NAME, 0);
 		sfs_wipe(master, sizeof(master));
 		return EXIT_FAIL;
 	}
 	if (!quiet) {
-		printf("Created sealfs volume in '%s' (scrypt N=2^%u).\n", dir, kdf.logn);
+		printf("Created sealfs %svolume in '%s' (scrypt N=2^%u).\n",
+		       reverse ? "reverse-mode " : "", dir, kdf.logn);
 		print_master_key(master);
-		printf("\nMount it with: sealfs mount %s MOUNTPOINT\n"
-		       "Back up %s/sealfs.conf with the data: without it nothing can be decrypted.\n",
-		       dir, dir);
+		if (reverse)
+			printf("\nShow the encrypted view with: sealfs mount --reverse %s MOUNTPOINT\n"
+			       "The view contains sealfs.conf: copy the whole view, e.g. rsync -a.\n",
+			       dir);
+		else
+			printf("\nMount it with: sealfs mount %s MOUNTPOINT\n"
+			       "Back up %s/sealfs.conf with the data: without it nothing can be "
+			       "decrypted.\n",
+			       dir, dir);
 	}
 	sfs_wipe(master, sizeof(master));
 	return EXIT_OK;

@@ -26,10 +26,19 @@
 
 static void mount_help(void)
 {
-	printf("usage: sealfs mount [options] [password options] CIPHERDIR MOUNTPOINT\n\n"
+	printf("usage: sealfs mount [options] [password options] CIPHERDIR MOUNTPOINT\n"
+	       "       sealfs mount --reverse [--exclude GLOB]... [options] PLAINDIR MOUNTPOINT\n\n"
 	       "Mount the plaintext view of the volume in CIPHERDIR on MOUNTPOINT. Returns once\n"
 	       "the mount is usable; the filesystem then runs in the background until\n"
-	       "'sealfs umount MOUNTPOINT'.\n\n"
+	       "'sealfs umount MOUNTPOINT'.\n"
+	       "With --reverse, show a read-only encrypted view of PLAINDIR (prepared with\n"
+	       "'sealfs init --reverse'): the same bytes at every mount, with sealfs.conf at\n"
+	       "its root, so 'rsync -a MOUNTPOINT/ store:' ships a complete volume and\n"
+	       "re-sends only what changed.\n\n"
+	       "      --reverse        encrypted view of a plaintext directory (read-only)\n"
+	       "      --exclude GLOB   reverse: hide matching entries; GLOB without '/' matches\n"
+	       "                       names anywhere, with '/' paths from PLAINDIR\n"
+	       "      --exclude-from FILE  reverse: one GLOB per line ('#' comments)\n"
 	       "  -f, --foreground     stay in the foreground (log to stderr)\n"
 	       "  -r, --ro             mount read-only\n"
 	       "  -o OPTS              extra FUSE mount options (e.g. allow_other);\n"
@@ -63,6 +72,51 @@ static bool is_mountpoint(const char *path)
 	return false;
 }
 
+struct excludes {
+	char **v; /* NULL-terminated */
+	size_t n;
+};
+
+static int add_exclude(struct excludes *ex, const char *glob)
+{
+	char **v;
+
+	if (!*glob || strlen(glob) >= PATH_MAX)
+		return usage_error("mount ", "bad --exclude pattern");
+	if (ex->n >= 4096)
+		return usage_error("mount ", "too many --exclude patterns (4096 at most)");
+	v = realloc(ex->v, (ex->n + 2) * sizeof(*v));
+	if (!v)
+		return EXIT_FAIL;
+	ex->v = v;
+	ex->v[ex->n] = strdup(glob);
+	if (!ex->v[ex->n])
+		return EXIT_FAIL;
+	ex->v[++ex->n] = NULL;
+	return 0;
+}
+
+static int read_excludes(struct excludes *ex, const char *file)
+{
+	_cleanup_fclose_ FILE *f = fopen(file, "re");
+	char line[PATH_MAX + 2];
+	int r;
+
+	if (!f) {
+		log_error("cannot read --exclude-from file '%s': %s", file, strerror(errno));
+		return EXIT_USAGE;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		r = add_exclude(ex, line);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -72,6 +126,9 @@ int cmd_mount(int argc, char **argv)
 		{"debug", no_argument, NULL, 'd'},
 		{"idle", required_argument, NULL, 'I'},
 		{"masterkey", required_argument, NULL, 'M'},
+		{"reverse", no_argument, NULL, 'R'},
+		{"exclude", required_argument, NULL, 'X'},
+		{"exclude-from", required_argument, NULL, 'F'},
 		PW_LONG_OPTIONS,
 		{0},
 	};
@@ -83,6 +140,7 @@ int cmd_mount(int argc, char **argv)
 	char cdir[PATH_MAX], mp[PATH_MAX];
 	const char *mkfile = NULL, *stage = "";
 	struct stat st;
+	struct excludes ex = {0};
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, "+hfrdo:S", longopts, NULL)) != -1) {
@@ -116,6 +174,19 @@ int cmd_mount(int argc, char **argv)
 		case 'M':
 			mkfile = optarg;
 			break;
+		case 'R':
+			mo.reverse = true;
+			break;
+		case 'X':
+			r = add_exclude(&ex, optarg);
+			if (r)
+				return r;
+			break;
+		case 'F':
+			r = read_excludes(&ex, optarg);
+			if (r)
+				return r;
+			break;
 		default:
 			return usage_error("mount ", "unknown option or missing argument: '%s'", argv[optind - 1]);
 		}
@@ -142,13 +213,13 @@ int cmd_mount(int argc, char **argv)
 		log_error("cannot use /dev/fuse: %s (is the fuse module loaded?)", strerror(errno));
 		return EXIT_MOUNT;
 	}
-	r = unlock_load_config(cdir, &c);
+	if (ex.n && !mo.reverse)
+		return usage_error("mount ", "--exclude and --exclude-from go with --reverse");
+	r = unlock_load_config_named(cdir, mo.reverse ? SFS_REVERSE_CONFIG_NAME : SFS_CONFIG_NAME,
+				     &c);
 	if (r)
 		return r;
-	if (c.features & SFS_FEAT_REVERSE) {
-		log_error("'%s' is a reverse-mode volume; use 'sealfs mount --reverse'", cdir);
-		return EXIT_CONFIG;
-	}
+	mo.excludes = (const char *const *)ex.v;
 	r = unlock_master(cdir, &c, &pw, mkfile, master);
 	if (r)
 		return r;

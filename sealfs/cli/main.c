@@ -49,9 +49,14 @@ int usage_error(const char *cmd, const char *fmt, ...)
 
 int config_error(const char *dir, int err, const char *why)
 {
+	return config_error_named(dir, SFS_CONFIG_NAME, err, why);
+}
+
+int config_error_named(const char *dir, const char *name, int err, const char *why)
+{
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, SFS_CONFIG_NAME);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	switch (err) {
 	case -ENOENT:
 		log_error("cannot read config '%s': no such file (not a sealfs volume, or the "

@@ -22,6 +22,11 @@
 
 int unlock_load_config(const char *dir, struct sfs_config *c)
 {
+	return unlock_load_config_named(dir, SFS_CONFIG_NAME, c);
+}
+
+int unlock_load_config_named(const char *dir, const char *name, struct sfs_config *c)
+{
 	_cleanup_close_ int dfd = io_open_dir(dir);
 	char why[256] = "";
 	int r;
@@ -30,9 +35,9 @@ int unlock_load_config(const char *dir, struct sfs_config *c)
 		log_error("cannot open '%s': %s", dir, strerror(-dfd));
 		return dfd == -ENOENT || dfd == -ENOTDIR ? EXIT_CONFIG : EXIT_FAIL;
 	}
-	r = sfs_config_load_at(dfd, SFS_CONFIG_NAME, c, why, sizeof(why));
+	r = sfs_config_load_at(dfd, name, c, why, sizeof(why));
 	if (r)
-		return config_error(dir, r, why);
+		return config_error_named(dir, name, r, why);
 	return 0;
 }
 

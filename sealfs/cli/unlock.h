@@ -12,6 +12,8 @@
 #include "cli.h"
 
 int unlock_load_config(const char *dir, struct sfs_config *c);
+/* The same for a config file of another name in DIR (reverse mode). */
+int unlock_load_config_named(const char *dir, const char *name, struct sfs_config *c);
 /*
  * The master key from --masterkey FILE ('-' = stdin; 64 hex digits, dashes
  * and spaces ignored) when masterkey_file is set, else from the password.

@@ -56,6 +56,10 @@ struct sfs_fs {
 
 	pthread_mutex_t nodes_lock;
 	struct node *nodes[NODE_BUCKETS];
+
+	/* reverse mode */
+	char *rev_conf; /* the config's bytes, shown as /sealfs.conf */
+	size_t rev_conf_len;
 };
 
 /* A plaintext path resolved to its place in the ciphertext tree. */
@@ -71,6 +75,7 @@ struct loc {
 };
 
 extern const struct fuse_operations sfs_fuse_ops;
+extern const struct fuse_operations sfs_reverse_ops;
 
 /* dircache.c */
 int dir_resolve(struct sfs_fs *fs, const char *path, char cdir[PATH_MAX],

@@ -29,7 +29,13 @@ struct sfs_mount_opts {
 	bool foreground;
 	bool debug;
 	uint64_t idle_seconds; /* 0: never unmount when idle */
+	/* Reverse mode: cipherdir is the PLAINTEXT directory, the view is read-only. */
+	bool reverse;
+	const char *const *excludes; /* NULL-terminated globs (reverse mode) */
 };
+
+/* The volume config of a reverse-mode volume, inside PLAINDIR. */
+#define SFS_REVERSE_CONFIG_NAME ".sealfs.reverse.conf"
 
 /* Open CIPHERDIR's root. *ret owns rootfd; the keys stay the caller's until sfs_fs_run. */
 int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret);

@@ -18,6 +18,9 @@
 #include "crypto.h"
 #include "log.h"
 #include "tree.h"
+#include "io.h"
+#include "config.h"
+#include "reverse.h"
 #include "fs-internal.h"
 #include "banned.h"
 
@@ -40,6 +43,18 @@ int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret)
 		free(fs);
 		return r;
 	}
+	if (o->reverse) {
+		fs->ro = true;
+		r = io_read_file_at(fs->rootfd, SFS_REVERSE_CONFIG_NAME, SFS_CONFIG_MAX, &fs->rev_conf,
+				    &fs->rev_conf_len);
+		if (r) {
+			close(fs->rootfd);
+			free(fs);
+			return r;
+		}
+		*ret = fs;
+		return 0;
+	}
 	r = sfs_diriv_read(fs->rootfd, fs->rootiv);
 	if (r) {
 		close(fs->rootfd);
@@ -56,6 +71,7 @@ void sfs_fs_free(struct sfs_fs *fs)
 		return;
 	dircache_clear(fs);
 	sfs_keys_free(fs->keys);
+	free(fs->rev_conf);
 	if (fs->rootfd >= 0)
 		close(fs->rootfd);
 	free(fs);
@@ -124,7 +140,8 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 		r = -ENOMEM;
 		goto out;
 	}
-	fuse = fuse_new(&args, &sfs_fuse_ops, sizeof(sfs_fuse_ops), fs);
+	fuse = fuse_new(&args, fs->opts.reverse ? &sfs_reverse_ops : &sfs_fuse_ops,
+			sizeof(struct fuse_operations), fs);
 	if (!fuse) {
 		*ret_stage = "fuse options";
 		r = -EINVAL;
@@ -147,6 +164,8 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 	/* The keys are derived in the serving process, in locked memory. */
 	r = sfs_keys_new(master, &fs->keys);
 	sfs_wipe(master, SFS_MASTER_KEY_LEN);
+	if (!r && fs->opts.reverse)
+		r = sfs_rev_diriv(fs->keys, "", fs->rootiv);
 	if (r) {
 		*ret_stage = "keys";
 		fuse_unmount(fuse);
