@@ -7,7 +7,7 @@
 set -euo pipefail
 build=${1:-build}
 build=$(cd "$build" && pwd)
-SEALFS=$build/sealfs/cli/sealfs
+SEALFS=$build/sealfs/sealfs
 HEADROOM=$build/headroom/headroom
 
 work=$(mktemp -d /var/tmp/sealfs-demo.XXXXXX)
