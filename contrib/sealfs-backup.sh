@@ -10,7 +10,8 @@
 #   PASSFILE=/root/enc.txt          root-only file holding the password
 #   DUMP_COMMAND="tar -czf \$MOUNTPOINT/etc.tar.gz /etc"   (forward) what writes the backup
 #   DESTINATION=backup@store:/store/host1/                 rsync destination
-#   RSYNC_OPTS="-a --delete"        rsync options (add -e 'ssh -i KEY' for a key)
+#   RSYNC_OPTS="-a --delete"        rsync options
+#   export RSYNC_RSH="ssh -i KEY"    the remote shell rsync uses (rsync reads RSYNC_RSH)
 #   EXCLUDES="*.tmp cache"          (reverse) globs to hide from the view
 set -euo pipefail
 conf=${SEALFS_BACKUP_CONF:-/etc/sealfs-backup.conf}

@@ -730,11 +730,17 @@ static int sfs_utimens(const char *path, const struct timespec tv[2], struct fus
 		return -EROFS;
 	if (fi && fi->fh) {
 		struct node *n = (struct node *)(uintptr_t)fi->fh;
+		pthread_rwlock_wrlock(&n->lock);
+		r = sfs_file_flush(&n->f);
+		pthread_rwlock_unlock(&n->lock);
+		if (r)
+			return r;
 		return futimens(n->fd, tv) < 0 ? -errno : 0;
 	}
 	r = loc_resolve(fs, path, &l);
 	if (r)
 		return r;
+	node_flush_at(fs, l.cpath);
 	if (utimensat(fs->rootfd, l.cpath, tv, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return 0;

@@ -175,3 +175,20 @@ void node_put(struct sfs_fs *fs, struct node *n)
 	pthread_mutex_unlock(&fs->nodes_lock);
 	node_free(n);
 }
+
+void node_flush_at(struct sfs_fs *fs, const char *cpath)
+{
+	struct stat st;
+	struct node *n;
+
+	if (fstatat(fs->rootfd, cpath, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return;
+	pthread_mutex_lock(&fs->nodes_lock);
+	n = find(fs, st.st_dev, st.st_ino);
+	if (n) {
+		pthread_rwlock_wrlock(&n->lock);
+		(void)sfs_file_flush(&n->f);
+		pthread_rwlock_unlock(&n->lock);
+	}
+	pthread_mutex_unlock(&fs->nodes_lock);
+}

@@ -1,0 +1,114 @@
+#!/bin/bash
+# Shipping to a backup store over a real sshd on loopback, both ways, driven by
+# the shipped job script contrib/sealfs-backup.sh:
+#   forward: mount, write the dumps, seal, rsync -a -e ssh the ciphertext;
+#   reverse: mount --reverse, rsync -a -e ssh the view, unmount.
+# On the store side the copy must mount (forward) and, when available,
+# `sealfs decrypt` must restore it, byte for byte, modes, symlinks and mtimes.
+. "$(dirname "$0")/lib.sh"
+need_fuse
+need_cmd rsync ssh ssh-keygen
+[ -x /usr/sbin/sshd ] || skip "openssh-server not installed"
+
+step "start a throwaway sshd on loopback"
+mkdir -p /run/sshd "$T/ssh"
+chmod 700 "$T/ssh"
+ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/host" || fail "host key"
+ssh-keygen -q -t ed25519 -N '' -f "$T/ssh/client" || fail "client key"
+cp "$T/ssh/client.pub" "$T/ssh/authorized_keys"
+port=$((20000 + RANDOM % 20000))
+cat >"$T/ssh/sshd_config" <<CONF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $T/ssh/host
+AuthorizedKeysFile $T/ssh/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $T/ssh/sshd.pid
+CONF
+/usr/sbin/sshd -f "$T/ssh/sshd_config" -D -e 2>"$T/ssh/log" &
+sshd_pid=$!
+trap 'kill $sshd_pid 2>/dev/null; _cleanup' EXIT
+SSH="ssh -p $port -i $T/ssh/client -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+for i in $(seq 1 50); do
+	$SSH root@127.0.0.1 true 2>/dev/null && break
+	sleep 0.1
+done
+$SSH root@127.0.0.1 true || fail "cannot ssh to the test sshd: $(tail -n 5 "$T/ssh/log")"
+
+# The originals: a small "server" with dumps, a symlink, modes and times.
+O=$T/orig
+mkdir -p "$O/db" "$O/etc"
+seq 1 100000 | sed 's/^/INSERT INTO t VALUES (/; s/$/);/' >"$O/db/dump.sql"
+head -c 300000 /dev/urandom >"$O/etc/blob.bin"
+echo "app-config-marker" >"$O/etc/app.conf"
+chmod 600 "$O/etc/app.conf"
+ln -s db/dump.sql "$O/latest.sql"
+touch -h -d '2020-02-02 02:02:02' "$O/etc/app.conf" "$O/latest.sql"
+
+compare() { # DIR
+	diff -r --no-dereference "$O" "$1" >&2 || fail "$1 differs from the originals"
+	[ "$(stat -c %a "$1/etc/app.conf")" = 600 ] || fail "$1: mode not preserved"
+	[ "$(stat -c %Y "$1/etc/app.conf")" = "$(stat -c %Y "$O/etc/app.conf")" ] ||
+		fail "$1: mtime not preserved"
+	[ "$(readlink "$1/latest.sql")" = db/dump.sql ] || fail "$1: symlink not preserved"
+}
+
+store_checks() { # STOREDIR LABEL
+	local s=$1
+	[ -f "$s/sealfs.conf" ] || fail "$2: the store copy has no sealfs.conf"
+	grep -rqa -e INSERT -e app-config-marker "$s" && fail "$2: plaintext content on the store"
+	find "$s" | grep -q -e dump -e blob -e app.conf && fail "$2: plaintext name on the store"
+	sfs_mount "$s" "$T/check-$2" --ro
+	compare "$T/check-$2"
+	sfs_umount "$T/check-$2"
+	if "$SEALFS" decrypt --help >/dev/null 2>&1; then
+		printf '%s\n' "$PW" | "$SEALFS" decrypt -S "$s" "$T/restore-$2" >"$T/out" 2>"$T/err" ||
+			fail "$2: sealfs decrypt of the store copy failed: $(cat "$T/err")"
+		compare "$T/restore-$2"
+	else
+		note "sealfs decrypt not built: restore checked through the mount only"
+	fi
+}
+
+step "forward: the job script mounts, dumps, seals and ships over ssh"
+sfs_init "$T/cipher"
+mkdir -p "$T/plain" "$T/store-fwd"
+cat >"$T/job.conf" <<CONF
+MODE=forward
+CIPHERDIR=$T/cipher
+MOUNTPOINT=$T/plain
+PASSFILE=$PASSFILE
+DUMP_COMMAND='cp -a "$O/." "\$MOUNTPOINT/"'
+DESTINATION=root@127.0.0.1:$T/store-fwd/
+RSYNC_OPTS="-a --delete"
+export RSYNC_RSH="$SSH"
+CONF
+SEALFS_BACKUP_CONF=$T/job.conf SEALFS=$SEALFS bash "$SRC_DIR/contrib/sealfs-backup.sh" \
+	>"$T/job.log" 2>&1 || fail "forward backup job failed: $(tail -n 5 "$T/job.log")"
+is_mounted "$T/plain" && fail "the job left the volume mounted"
+store_checks "$T/store-fwd" fwd
+
+step "reverse: the job script ships the encrypted view over ssh"
+cp -a "$O" "$T/rplain"
+printf '%s\n' "$PW" | "$SEALFS" init --reverse -q -S --scrypt-logn 10 "$T/rplain" >"$T/out" 2>"$T/err" ||
+	fail "init --reverse: $(cat "$T/err")"
+mkdir -p "$T/view" "$T/store-rev"
+_track_mount "$T/view"
+cat >"$T/rjob.conf" <<CONF
+MODE=reverse
+PLAINDIR=$T/rplain
+MOUNTPOINT=$T/view
+PASSFILE=$PASSFILE
+DESTINATION=root@127.0.0.1:$T/store-rev/
+RSYNC_OPTS="-a --delete"
+export RSYNC_RSH="$SSH"
+CONF
+SEALFS_BACKUP_CONF=$T/rjob.conf SEALFS=$SEALFS bash "$SRC_DIR/contrib/sealfs-backup.sh" \
+	>"$T/rjob.log" 2>&1 || fail "reverse backup job failed: $(tail -n 5 "$T/rjob.log")"
+is_mounted "$T/view" && fail "the reverse job left the view mounted"
+store_checks "$T/store-rev" rev
+echo "shipping ok"
