@@ -12,6 +12,7 @@
 #include "io.h"
 #include "log.h"
 #include "cli.h"
+#include "unlock.h"
 #include "banned.h"
 
 int cmd_info(int argc, char **argv)
@@ -41,9 +42,9 @@ int cmd_info(int argc, char **argv)
 		log_error("cannot open '%s': %s", argv[optind], strerror(-dfd));
 		return dfd == -ENOENT ? EXIT_CONFIG : EXIT_FAIL;
 	}
-	r = sfs_config_load_at(dfd, SFS_CONFIG_NAME, &c, why, sizeof(why));
+	r = sfs_config_load_at(dfd, unlock_config_name(argv[optind]), &c, why, sizeof(why));
 	if (r)
-		return config_error(argv[optind], r, why);
+		return config_error_named(argv[optind], unlock_config_name(argv[optind]), r, why);
 	sfs_config_features_str(c.features, feat, sizeof(feat));
 	printf("volume:    %s\n"
 	       "format:    %u\n"

@@ -59,7 +59,8 @@ int cmd_passwd(int argc, char **argv)
 		return usage_error("passwd ", "expected exactly one CIPHERDIR");
 	const char *dir = argv[optind];
 
-	r = unlock_load_config(dir, &c);
+	const char *cname = unlock_config_name(dir);
+	r = unlock_load_config_named(dir, cname, &c);
 	if (r)
 		return r;
 	r = unlock_master(dir, &c, &pw, mkfile, master);
@@ -78,10 +79,10 @@ int cmd_passwd(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	dfd = io_open_dir(dir);
-	r = dfd < 0 ? dfd : io_write_file_atomic_at(dfd, SFS_CONFIG_NAME, text, tlen, 0400);
+	r = dfd < 0 ? dfd : io_write_file_atomic_at(dfd, cname, text, tlen, 0400);
 	if (r) {
-		log_error("cannot write '%s/%s': %s (the old password still works)", dir,
-			  SFS_CONFIG_NAME, strerror(-r));
+		log_error("cannot write '%s/%s': %s (the old password still works)", dir, cname,
+			  strerror(-r));
 		return EXIT_FAIL;
 	}
 	printf("Password changed.\n");

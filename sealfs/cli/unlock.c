@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,7 +19,21 @@
 #include "util.h"
 #include "cli.h"
 #include "unlock.h"
+#include "fs.h"
 #include "banned.h"
+
+const char *unlock_config_name(const char *dir)
+{
+	char p[PATH_MAX + 64];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, SFS_CONFIG_NAME);
+	if (access(p, F_OK) == 0)
+		return SFS_CONFIG_NAME;
+	snprintf(p, sizeof(p), "%s/%s", dir, SFS_REVERSE_CONFIG_NAME);
+	if (access(p, F_OK) == 0)
+		return SFS_REVERSE_CONFIG_NAME;
+	return SFS_CONFIG_NAME;
+}
 
 int unlock_load_config(const char *dir, struct sfs_config *c)
 {

@@ -12,6 +12,9 @@
 #include "cli.h"
 
 int unlock_load_config(const char *dir, struct sfs_config *c);
+/* The config file name of DIR: sealfs.conf, or .sealfs.reverse.conf for a
+ * PLAINDIR prepared by `init --reverse` (passwd and info accept both). */
+const char *unlock_config_name(const char *dir);
 /* The same for a config file of another name in DIR (reverse mode). */
 int unlock_load_config_named(const char *dir, const char *name, struct sfs_config *c);
 /*
