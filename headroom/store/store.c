@@ -39,6 +39,13 @@ struct hr_store {
 	char errmsg[256];
 	struct put_stmt *puts;
 	sqlite3_stmt *ins_sample, *ins_boot, *get_boot;
+	struct rollup_stmts *roll;	/* hr_schema_ntables entries, prepared lazily */
+};
+
+/* The prepared roll-up statements of one metric table. */
+struct rollup_stmts {
+	sqlite3_stmt *ins[3];	/* by HR_STAT_*; NULL when not kept */
+	sqlite3_stmt *prune, *del, *expire;
 };
 
 static void set_err(struct hr_store *s, const char *what)
@@ -138,6 +145,14 @@ void hr_store_free(struct hr_store *s)
 	if (s->in_sample)
 		hr_store_rollback(s);
 	free_puts(s);
+	for (size_t i = 0; s->roll && i < hr_schema_ntables; i++) {
+		for (int k = 0; k < 3; k++)
+			sqlite3_finalize(s->roll[i].ins[k]);
+		sqlite3_finalize(s->roll[i].prune);
+		sqlite3_finalize(s->roll[i].del);
+		sqlite3_finalize(s->roll[i].expire);
+	}
+	free(s->roll);
 	sqlite3_finalize(s->ins_sample);
 	sqlite3_finalize(s->ins_boot);
 	sqlite3_finalize(s->get_boot);
@@ -547,25 +562,130 @@ static char *value_cols(struct hr_store *s, const struct hr_schema_table *t, con
 	return out;
 }
 
+static int run_bound(struct hr_store *s, sqlite3_stmt *st, int64_t a, int64_t b, int64_t c,
+		     int64_t d)
+{
+	const int64_t v[4] = {a, b, c, d};
+	int n = sqlite3_bind_parameter_count(st), rc;
+
+	for (int i = 0; i < n && i < 4; i++)
+		sqlite3_bind_int64(st, i + 1, v[i]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	set_err(s, "maintain");
+	return sql_errno(s, rc);
+}
+
 static int exec_bound(struct hr_store *s, const char *sql, int64_t a, int64_t b, int64_t c,
 		      int64_t d)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	int r = prepare(s, sql, &st);
 
-	if (rc == SQLITE_OK) {
-		const int64_t v[4] = {a, b, c, d};
-		int n = sqlite3_bind_parameter_count(st);
-		for (int i = 0; i < n && i < 4; i++)
-			sqlite3_bind_int64(st, i + 1, v[i]);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-			rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_OK)
-		set_err(s, "maintain");
+	if (r == 0)
+		r = run_bound(s, st, a, b, c, d);
 	sqlite3_finalize(st);
-	return sql_errno(s, rc);
+	return r;
+}
+
+/* Prepare SQL (an sqlite3_mprintf result, freed here) into *st. */
+static int prep_owned(struct hr_store *s, char *sql, sqlite3_stmt **st)
+{
+	int r = sql ? prepare(s, sql, st) : -ENOMEM;
+
+	sqlite3_free(sql);
+	return r;
+}
+
+static int prepare_rollup(struct hr_store *s, size_t ti)
+{
+	static const struct {
+		int stat;
+		const char *fmt;
+	} kinds[] = {
+		{HR_STAT_AVG, "avg(\"%w\")"},
+		{HR_STAT_MIN, "min(\"%w\")"},
+		{HR_STAT_MAX, "max(\"%w\")"},
+	};
+	const struct hr_schema_table *t = &hr_schema_tables[ti];
+	struct rollup_stmts *rs = &s->roll[ti];
+	const char *raw = "sample IN (SELECT id FROM sample WHERE level = 0 AND ts >= ?1 "
+			  "AND ts < ?2) AND stat = 0";
+	int r = 0;
+
+	for (size_t k = 0; r == 0 && k < ARRAY_SIZE(kinds); k++) {
+		const char *fmt = kinds[k].fmt;
+		char *vals, *names;
+
+		if (t->top_only) {
+			if (kinds[k].stat == HR_STAT_MIN)
+				continue;	/* min of a top list says nothing */
+			if (kinds[k].stat == HR_STAT_AVG)
+				fmt = "total(\"%w\") / ?4";	/* average over the bucket */
+		}
+		vals = value_cols(s, t, fmt);
+		names = value_cols(s, t, "\"%w\"");
+		r = prep_owned(s, vals && names
+			? sqlite3_mprintf(
+				"INSERT INTO \"%w\"(sample, stat%s%s%s%s, %s) "
+				"SELECT ?3, %d%s%s%s%s%s, %s FROM \"%w\" WHERE %s %s%s "
+				"HAVING count(*) > 0",
+				t->name, t->key ? ", " : "", t->key ? t->key : "",
+				t->label ? ", " : "", t->label ? t->label : "", names,
+				kinds[k].stat, t->key ? ", " : "", t->key ? t->key : "",
+				t->label ? ", max(" : "", t->label ? t->label : "",
+				t->label ? ")" : "", vals, t->name, raw,
+				t->key ? "GROUP BY " : "", t->key ? t->key : "")
+			: NULL, &rs->ins[kinds[k].stat]);
+		sqlite3_free(vals);
+		sqlite3_free(names);
+	}
+	if (r == 0 && t->top_only)
+		/* Keep the processes of the three top lists of this bucket only. */
+		r = prep_owned(s, sqlite3_mprintf(
+			"DELETE FROM \"%w\" WHERE sample = ?3 AND pid NOT IN ("
+			"SELECT pid FROM (SELECT pid FROM \"%w\" WHERE sample = ?3 AND stat = 2 "
+			"ORDER BY cpu_pct DESC LIMIT 10) UNION "
+			"SELECT pid FROM (SELECT pid FROM \"%w\" WHERE sample = ?3 AND stat = 2 "
+			"ORDER BY rss_kb + swap_kb DESC LIMIT 10) UNION "
+			"SELECT pid FROM (SELECT pid FROM \"%w\" WHERE sample = ?3 AND stat = 2 "
+			"ORDER BY rkbps + wkbps DESC LIMIT 10))",
+			t->name, t->name, t->name, t->name), &rs->prune);
+	if (r == 0)
+		r = prep_owned(s, sqlite3_mprintf("DELETE FROM \"%w\" WHERE %s", t->name, raw),
+			       &rs->del);
+	if (r == 0)
+		r = prep_owned(s, sqlite3_mprintf("DELETE FROM \"%w\" WHERE sample IN "
+						  "(SELECT id FROM sample WHERE ts < ?1)", t->name),
+			       &rs->expire);
+	return r;
+}
+
+static int prepare_rollups(struct hr_store *s)
+{
+	int r = 0;
+
+	if (s->roll)
+		return 0;
+	s->roll = calloc(hr_schema_ntables, sizeof(*s->roll));
+	if (!s->roll)
+		return -ENOMEM;
+	for (size_t i = 0; r == 0 && i < hr_schema_ntables; i++)
+		r = prepare_rollup(s, i);
+	if (r < 0) {
+		for (size_t i = 0; i < hr_schema_ntables; i++) {
+			for (int k = 0; k < 3; k++)
+				sqlite3_finalize(s->roll[i].ins[k]);
+			sqlite3_finalize(s->roll[i].prune);
+			sqlite3_finalize(s->roll[i].del);
+			sqlite3_finalize(s->roll[i].expire);
+		}
+		free(s->roll);
+		s->roll = NULL;
+	}
+	return r;
 }
 
 /* Delete every row of samples older than CUTOFF (all levels). */
@@ -573,13 +693,8 @@ static int expire(struct hr_store *s, int64_t cutoff)
 {
 	int r = exec(s, "BEGIN IMMEDIATE");
 
-	for (size_t i = 0; r == 0 && i < hr_schema_ntables; i++) {
-		char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE sample IN "
-					    "(SELECT id FROM sample WHERE ts < ?1)",
-					    hr_schema_tables[i].name);
-		r = sql ? exec_bound(s, sql, cutoff, 0, 0, 0) : -ENOMEM;
-		sqlite3_free(sql);
-	}
+	for (size_t i = 0; r == 0 && i < hr_schema_ntables; i++)
+		r = run_bound(s, s->roll[i].expire, cutoff, 0, 0, 0);
 	if (r == 0)
 		r = exec_bound(s, "DELETE FROM sample WHERE ts < ?1", cutoff, 0, 0, 0);
 	if (r == 0)
@@ -592,69 +707,19 @@ static int expire(struct hr_store *s, int64_t cutoff)
 	return r;
 }
 
-static int rollup_table(struct hr_store *s, const struct hr_schema_table *t, int64_t lo,
-			int64_t hi, int64_t rid, int64_t nraw)
+static int rollup_table(struct hr_store *s, size_t ti, int64_t lo, int64_t hi, int64_t rid,
+			int64_t nraw)
 {
-	static const struct {
-		int stat;
-		const char *fmt;
-	} kinds[] = {
-		{HR_STAT_AVG, "avg(\"%w\")"},
-		{HR_STAT_MIN, "min(\"%w\")"},
-		{HR_STAT_MAX, "max(\"%w\")"},
-	};
-	const char *raw = "sample IN (SELECT id FROM sample WHERE level = 0 AND ts >= ?1 "
-			  "AND ts < ?2) AND stat = 0";
+	struct rollup_stmts *rs = &s->roll[ti];
 	int r = 0;
 
-	for (size_t k = 0; r == 0 && k < ARRAY_SIZE(kinds); k++) {
-		const char *fmt = kinds[k].fmt;
-		char *vals, *names, *sql;
-
-		if (t->top_only) {
-			if (kinds[k].stat == HR_STAT_MIN)
-				continue;	/* min of a top list says nothing */
-			if (kinds[k].stat == HR_STAT_AVG)
-				fmt = "total(\"%w\") / ?4";	/* average over the bucket */
-		}
-		vals = value_cols(s, t, fmt);
-		names = value_cols(s, t, "\"%w\"");
-		sql = vals && names
-			      ? sqlite3_mprintf(
-					"INSERT INTO \"%w\"(sample, stat%s%s%s%s, %s) "
-					"SELECT ?3, %d%s%s%s%s, %s FROM \"%w\" WHERE %s %s%s "
-					"HAVING count(*) > 0",
-					t->name, t->key ? ", " : "", t->key ? t->key : "",
-					t->label ? ", " : "", t->label ? t->label : "", names,
-					kinds[k].stat, t->key ? ", " : "", t->key ? t->key : "",
-					t->label ? ", max(" : "", t->label ? t->label : "",
-					t->label ? ")" : "", vals, t->name, raw,
-					t->key ? "GROUP BY " : "", t->key ? t->key : "")
-			      : NULL;
-		sqlite3_free(vals);
-		sqlite3_free(names);
-		r = sql ? exec_bound(s, sql, lo, hi, rid, nraw) : -ENOMEM;
-		sqlite3_free(sql);
-	}
-	if (r == 0 && t->top_only) {
-		/* Keep the processes of the three top lists of this bucket only. */
-		char *sql = sqlite3_mprintf(
-			"DELETE FROM \"%w\" WHERE sample = ?3 AND pid NOT IN ("
-			"SELECT pid FROM (SELECT pid FROM \"%w\" WHERE sample = ?3 AND stat = 2 "
-			"ORDER BY cpu_pct DESC LIMIT 10) UNION "
-			"SELECT pid FROM (SELECT pid FROM \"%w\" WHERE sample = ?3 AND stat = 2 "
-			"ORDER BY rss_kb + swap_kb DESC LIMIT 10) UNION "
-			"SELECT pid FROM (SELECT pid FROM \"%w\" WHERE sample = ?3 AND stat = 2 "
-			"ORDER BY rkbps + wkbps DESC LIMIT 10))",
-			t->name, t->name, t->name, t->name);
-		r = sql ? exec_bound(s, sql, lo, hi, rid, nraw) : -ENOMEM;
-		sqlite3_free(sql);
-	}
-	if (r == 0) {
-		char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE %s", t->name, raw);
-		r = sql ? exec_bound(s, sql, lo, hi, rid, nraw) : -ENOMEM;
-		sqlite3_free(sql);
-	}
+	for (int k = 0; r == 0 && k < 3; k++)
+		if (rs->ins[k])
+			r = run_bound(s, rs->ins[k], lo, hi, rid, nraw);
+	if (r == 0 && rs->prune)
+		r = run_bound(s, rs->prune, lo, hi, rid, nraw);
+	if (r == 0)
+		r = run_bound(s, rs->del, lo, hi, rid, nraw);
 	return r;
 }
 
@@ -684,7 +749,7 @@ static int rollup_bucket(struct hr_store *s, int64_t lo, int64_t hi)
 			       lo, hi, span, 0);
 		rid = sqlite3_last_insert_rowid(s->db);
 		for (size_t i = 0; r == 0 && i < hr_schema_ntables; i++)
-			r = rollup_table(s, &hr_schema_tables[i], lo, hi, rid, nraw);
+			r = rollup_table(s, i, lo, hi, rid, nraw);
 		if (r == 0)
 			r = exec_bound(s, "DELETE FROM sample WHERE level = 0 AND ts >= ?1 AND ts < ?2",
 				       lo, hi, 0, 0);
@@ -713,6 +778,9 @@ int hr_store_maintain(struct hr_store *s, int64_t now_ms, const struct hr_retent
 	if (rt.bucket_ms <= 0)
 		rt.bucket_ms = 300000;
 	*ret_more = false;
+	r = prepare_rollups(s);
+	if (r < 0)
+		return r;
 	r = expire(s, now_ms - rt.history_ms);
 	if (r < 0)
 		return r;
