@@ -220,6 +220,8 @@ int hr_config_load(const char *file, struct hr_config *cfg, char *err, size_t er
 	r = io_read_file_at(AT_FDCWD, file, 64 * 1024, &buf, &len);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", strerror(-r));
+		if (err[0] >= 'A' && err[0] <= 'Z' && !(err[1] >= 'A' && err[1] <= 'Z'))
+			err[0] = (char)(err[0] - 'A' + 'a');
 		return r;
 	}
 	return hr_config_parse(buf, len, cfg, err, errlen);

@@ -28,7 +28,7 @@ int main(int argc, char **argv)
 {
 	log_init("headroom");
 	if (argc < 2) {
-		usage(stderr);
+		log_error("no command given (try 'headroom --help')");
 		return HR_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
