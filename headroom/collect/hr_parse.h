@@ -135,8 +135,9 @@ bool hr_fs_is_real(const char *buf, size_t len, const char *type);
 /* ---- /proc/PID/stat, status, io ---- */
 struct hr_pid_stat {
 	char comm[HR_NAME_MAX];
-	uint64_t utime, stime, starttime, rss_pages;
+	uint64_t flags, utime, stime, starttime, rss_pages;
 };
+#define HR_PF_KTHREAD 0x00200000u	/* flags: a kernel thread */
 int hr_parse_pid_stat(const char *buf, size_t len, struct hr_pid_stat *ps);
 /* VmSwap in kB (0 if absent, e.g. kernel threads). */
 int hr_parse_pid_status_swap(const char *buf, size_t len, uint64_t *ret_kb);

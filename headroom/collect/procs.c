@@ -9,7 +9,8 @@
  * (a process using two cores shows 200), rkbps/wkbps are kB/s. A process
  * born during the interval is charged all its counters; one that died is
  * not listed (the system-wide collectors still count its work). Per-process
- * VmSwap is read only while the system has swap in use; /proc/PID/io of
+ * VmSwap is read only while the system has swap in use, and neither it nor
+ * /proc/PID/io for kernel threads (PF_KTHREAD); /proc/PID/io of
  * processes we may not read (not root) counts as no I/O.
  * Depends on common/ only.
  */
@@ -79,6 +80,7 @@ int hr_parse_pid_stat(const char *buf, size_t len, struct hr_pid_stat *ret)
 			return -EINVAL;
 		v = sv < 0 ? 0 : (uint64_t)sv;
 		switch (field) {
+		case 9: ps.flags = v; break;
 		case 14: ps.utime = v; break;
 		case 15: ps.stime = v; break;
 		case 22: ps.starttime = v; break;
@@ -228,11 +230,14 @@ static int gather(struct hr_ctx *ctx, struct pinfo **ret, size_t *ret_n)
 		len = read_small(procfd, path, buf, sizeof(buf));
 		if (len <= 0 || hr_parse_pid_stat(buf, (size_t)len, &ps) < 0)
 			continue;	/* gone meanwhile */
+		/* Kernel threads own no I/O (writeback is charged to the dirtier)
+		 * and no memory: two reads saved per kthread, half of all pids. */
+		bool kthread = ps.flags & HR_PF_KTHREAD;
 		snprintf(path, sizeof(path), "%s/io", de->d_name);
-		len = read_small(procfd, path, buf, sizeof(buf));
+		len = kthread ? 0 : read_small(procfd, path, buf, sizeof(buf));
 		if (len > 0)
 			(void)hr_parse_pid_io(buf, (size_t)len, &io);
-		if (want_swap) {
+		if (want_swap && !kthread) {
 			snprintf(path, sizeof(path), "%s/status", de->d_name);
 			len = read_small(procfd, path, buf, sizeof(buf));
 			if (len > 0)
