@@ -1,0 +1,27 @@
+/*
+ * hr_cli.h - the subcommands of the `headroom` executable and its exit
+ * codes (headroom/cli). main.c dispatches through a table of struct
+ * hr_command; each subcommand lives in its own file (record.c; report,
+ * advise and graph later) and returns one of the HR_EXIT_* codes, which
+ * docs/headroom.1 documents. Subcommands log their own one-line errors.
+ */
+#ifndef HR_CLI_H
+#define HR_CLI_H
+
+enum {
+	HR_EXIT_OK = 0,
+	HR_EXIT_FAILURE = 1,	/* runtime failure: cannot open or create the database... */
+	HR_EXIT_USAGE = 2,	/* bad option, bad config file */
+	HR_EXIT_DATABASE = 3,	/* database refused: newer schema, not headroom's, corrupt */
+	HR_EXIT_LOCKED = 4,	/* another recorder holds the database */
+};
+
+struct hr_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);	/* argv[0] is the subcommand name */
+};
+
+int hr_cmd_record(int argc, char **argv);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * main.c - the `headroom` executable: global options and the subcommand
+ * table (headroom/cli). Adding a subcommand = one file + one entry below.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hr_cli.h"
+#include "log.h"
+#include "cleanup.h"
+#include "banned.h"
+
+static const struct hr_command commands[] = {
+	{.name = "record", .summary = "sample system activity into the database", .run = hr_cmd_record},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: headroom COMMAND [OPTIONS]\n"
+		   "       headroom --help | --version\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nrun 'headroom COMMAND --help' for the options of a command\n"
+		   "exit codes: 0 ok, 1 failure, 2 usage, 3 database refused, 4 database locked\n");
+}
+
+int main(int argc, char **argv)
+{
+	log_init("headroom");
+	if (argc < 2) {
+		log_error("no command given (try 'headroom --help')");
+		return HR_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return HR_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("headroom %s\n", PROJECT_VERSION);
+		return HR_EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	log_error("unknown command '%s' (try 'headroom --help')", argv[1]);
+	return HR_EXIT_USAGE;
+}

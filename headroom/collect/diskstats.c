@@ -1,0 +1,254 @@
+/*
+ * diskstats.c - the "disk" collector: /proc/diskstats (headroom/collect).
+ *
+ * Table disk, key = device name, per interval: tps (I/Os completed per
+ * second), rkbps/wkbps/dkbps (kB/s read, written, discarded), await_ms
+ * (average time per I/O, queueing included), aqu_sz (average queue length)
+ * and util_pct (time the device was busy). Partitions (no /sys/block/NAME
+ * entry; or, without /sys, a name that extends another listed device) and
+ * loop/ram/zram devices are skipped unless enabled; so are devices that
+ * never did an I/O. A device that appears is a baseline for one interval; a
+ * device whose counters went back (re-plugged) is skipped for one interval.
+ * Depends on common/ only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hr_parse.h"
+#include "hr_scan.h"
+#include "hr_sources.h"
+#include "cleanup.h"
+#include "banned.h"
+
+static const char *const disk_cols[] = {"tps",	    "rkbps",  "wkbps",	  "dkbps",
+					"await_ms", "aqu_sz", "util_pct", NULL};
+static const struct hr_table disk_table = {
+	.name = "disk", .key = "dev", .cols = disk_cols, .ncols = ARRAY_SIZE(disk_cols) - 1,
+};
+const struct hr_table *const hr_diskstats_tables[] = {&disk_table, NULL};
+
+struct disk_state {
+	struct hr_disk *d;
+	size_t n;
+};
+
+int hr_parse_diskstats(const char *buf, size_t len, struct hr_disk **ret, size_t *ret_n)
+{
+	struct hr_disk *arr = NULL;
+	size_t n = 0, cap = 0;
+	struct hr_scan s;
+	char line[512];
+
+	hr_scan_init(&s, buf, len);
+	while (hr_scan_line(&s, line, sizeof(line))) {
+		const char *p = line;
+		uint64_t maj, min, v[17];
+		size_t nv = 0;
+		struct hr_disk d = {0};
+
+		if (!hr_scan_u64(&p, &maj) || !hr_scan_u64(&p, &min) ||
+		    !hr_scan_word(&p, d.name, sizeof(d.name)) || maj > UINT32_MAX || min > UINT32_MAX)
+			continue;
+		while (nv < 17 && hr_scan_u64(&p, &v[nv]))
+			nv++;
+		d.major = (unsigned)maj;
+		d.minor = (unsigned)min;
+		if (nv >= 11) {
+			d.extended = true;
+			d.rd_ios = v[0];
+			d.rd_sectors = v[2];
+			d.rd_ticks = v[3];
+			d.wr_ios = v[4];
+			d.wr_sectors = v[6];
+			d.wr_ticks = v[7];
+			d.io_ticks = v[9];
+			d.time_in_queue = v[10];
+			if (nv >= 15) {
+				d.dc_ios = v[11];
+				d.dc_sectors = v[13];
+				d.dc_ticks = v[14];
+			}
+		} else if (nv == 4) {
+			/* 2.6 partition line: reads, read sectors, writes, write sectors */
+			d.rd_ios = v[0];
+			d.rd_sectors = v[1];
+			d.wr_ios = v[2];
+			d.wr_sectors = v[3];
+		} else {
+			continue;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct hr_disk *na;
+			if (ncap > HR_MAX_DEVS) {
+				free(arr);
+				return -E2BIG;
+			}
+			na = realloc(arr, ncap * sizeof(*na));
+			if (!na) {
+				free(arr);
+				return -ENOMEM;
+			}
+			arr = na;
+			cap = ncap;
+		}
+		arr[n++] = d;
+	}
+	if (n == 0) {
+		free(arr);
+		return -EINVAL;
+	}
+	*ret = arr;
+	*ret_n = n;
+	return 0;
+}
+
+static bool is_virtual(const char *name)
+{
+	return !strncmp(name, "loop", 4) || !strncmp(name, "ram", 3) || !strncmp(name, "zram", 4);
+}
+
+/* Without /sys: sda1 extends sda, nvme0n1p1 extends nvme0n1, mmcblk0p1 mmcblk0. */
+static bool looks_like_partition(const struct hr_disk *d, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(d[i].name);
+		const char *rest = name + l;
+
+		if (l >= len || strncmp(d[i].name, name, l) != 0)
+			continue;
+		if (*rest == 'p')
+			rest++;
+		if (*rest >= '0' && *rest <= '9' && strspn(rest, "0123456789") == strlen(rest))
+			return true;
+	}
+	return false;
+}
+
+static bool is_partition(struct hr_ctx *ctx, const struct hr_disk *d, size_t n, const char *name,
+			 bool have_sys)
+{
+	char path[HR_NAME_MAX + 16], fixed[HR_NAME_MAX];
+
+	if (!have_sys)
+		return looks_like_partition(d, n, name);
+	/* /sys/block names carry '!' where the device name has '/' (cciss/c0d0). */
+	snprintf(fixed, sizeof(fixed), "%s", name);
+	for (char *c = fixed; *c; c++)
+		if (*c == '/')
+			*c = '!';
+	snprintf(path, sizeof(path), "sys/block/%s", fixed);
+	return faccessat(ctx->rootfd, path, F_OK, 0) != 0;
+}
+
+static const struct hr_disk *find_disk(const struct disk_state *st, size_t hint, const char *name)
+{
+	if (hint < st->n && !strcmp(st->d[hint].name, name))
+		return &st->d[hint];
+	for (size_t i = 0; i < st->n; i++)
+		if (!strcmp(st->d[i].name, name))
+			return &st->d[i];
+	return NULL;
+}
+
+void hr_diskstats_free(void *state)
+{
+	struct disk_state *st = state;
+
+	if (st)
+		free(st->d);
+	free(st);
+}
+
+static int emit(struct hr_rows *out, const struct hr_disk *p, const struct hr_disk *c, double dt)
+{
+	uint64_t rio, wio, dio, rs, ws, ds, rt, wt, dtk, busy, q;
+	struct hr_row *row;
+
+	if (!hr_counter_delta(p->rd_ios, c->rd_ios, &rio) ||
+	    !hr_counter_delta(p->wr_ios, c->wr_ios, &wio) ||
+	    !hr_counter_delta(p->dc_ios, c->dc_ios, &dio) ||
+	    !hr_counter_delta(p->rd_sectors, c->rd_sectors, &rs) ||
+	    !hr_counter_delta(p->wr_sectors, c->wr_sectors, &ws) ||
+	    !hr_counter_delta(p->dc_sectors, c->dc_sectors, &ds) ||
+	    !hr_counter_delta(p->rd_ticks, c->rd_ticks, &rt) ||
+	    !hr_counter_delta(p->wr_ticks, c->wr_ticks, &wt) ||
+	    !hr_counter_delta(p->dc_ticks, c->dc_ticks, &dtk) ||
+	    !hr_counter_delta(p->io_ticks, c->io_ticks, &busy) ||
+	    !hr_counter_delta(p->time_in_queue, c->time_in_queue, &q))
+		return 0;	/* reset: skip one interval */
+	row = hr_rows_add(out, &disk_table, c->name, NULL);
+	if (!row)
+		return -ENOMEM;
+	uint64_t ios = rio + wio + dio;
+	double util = 100.0 * (double)busy / (dt * 1000.0);
+	row->v[0] = hr_round2((double)ios / dt);
+	row->v[1] = hr_round2((double)rs / 2.0 / dt);
+	row->v[2] = hr_round2((double)ws / 2.0 / dt);
+	row->v[3] = hr_round2((double)ds / 2.0 / dt);
+	row->v[4] = ios ? hr_round2((double)(rt + wt + dtk) / (double)ios) : 0;
+	row->v[5] = hr_round2((double)q / (dt * 1000.0));
+	row->v[6] = hr_round2(util > 100.0 ? 100.0 : util);
+	return 0;
+}
+
+int hr_diskstats_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
+			struct hr_rows *out)
+{
+	struct disk_state *st = *state;
+	struct hr_disk *cur;
+	const char *buf;
+	size_t len, n, kept = 0;
+	bool have_sys;
+	int r;
+
+	if (hr_ctx_read(ctx, "proc/diskstats", &buf, &len) < 0)
+		return 0;
+	r = hr_parse_diskstats(buf, len, &cur, &n);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	if (!st) {
+		st = calloc(1, sizeof(*st));
+		if (!st) {
+			free(cur);
+			return -ENOMEM;
+		}
+		*state = st;
+		have_prev = false;
+	}
+	have_sys = faccessat(ctx->rootfd, "sys/block", F_OK, 0) == 0;
+	/* Decide first (the partition test looks at every name), then compact. */
+	_cleanup_free_ bool *keep = calloc(n, sizeof(*keep));
+	if (!keep) {
+		free(cur);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct hr_disk *d = &cur[i];
+
+		keep[i] = (ctx->opts.disk_virtual || !is_virtual(d->name)) &&
+			  (ctx->opts.disk_partitions || !is_partition(ctx, cur, n, d->name, have_sys)) &&
+			  d->rd_ios + d->wr_ios + d->dc_ios != 0;	/* never used: skip */
+	}
+	for (size_t i = 0; i < n; i++)
+		if (keep[i])
+			cur[kept++] = cur[i];
+	if (have_prev) {
+		for (size_t i = 0; i < kept; i++) {
+			const struct hr_disk *p = find_disk(st, i, cur[i].name);
+			if (p && (r = emit(out, p, &cur[i], dt)) < 0) {
+				free(cur);
+				return r;
+			}
+		}
+	}
+	free(st->d);
+	st->d = cur;
+	st->n = kept;
+	return 0;
+}

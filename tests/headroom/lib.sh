@@ -1,0 +1,34 @@
+# lib.sh - helpers for headroom's shell tests (tests/headroom/t-*.sh).
+# Needs BUILD_DIR, SRC_DIR and TEST_TMP from tests/run-tests.sh.
+set -u
+HR="$BUILD_DIR/headroom/headroom"
+T="$TEST_TMP"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skip: $*"; exit 77; }
+need() { command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed"; }
+q() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# Run a command, expect exit code $1 and a one-line lowercase "headroom: " error.
+expect_error() {
+	local want=$1; shift
+	local out rc
+	out=$("$@" 2>&1 >/dev/null); rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want (stderr: $out)"
+	[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "'$*': expected one line, got: $out"
+	case $out in headroom:\ [a-z\'/]*) ;; *) fail "'$*': bad message format: $out" ;; esac
+	echo "ok: exit $rc: $out"
+}
+
+# Wait until file $1 has at least $2 lines matching $3 (timeout $4 s).
+wait_lines() {
+	local i=0
+	while [ "$(grep -c -- "$3" "$1" 2>/dev/null || true)" -lt "$2" ]; do
+		sleep 0.1; i=$((i + 1))
+		[ $i -gt $(($4 * 10)) ] && return 1
+	done
+	return 0
+}
+
+need sqlite3
+[ -x "$HR" ] || fail "no binary at $HR"

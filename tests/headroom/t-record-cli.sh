@@ -1,0 +1,92 @@
+#!/bin/bash
+# headroom record: options, config file, exit codes and one-line messages;
+# refusing newer and foreign databases untouched; one recorder per
+# database; SIGHUP reload; SIGTERM finishes cleanly; a deleted database is
+# started anew. Runs the real binary on real files.
+. "$SRC_DIR/tests/headroom/lib.sh"
+
+"$HR" --help | grep -q '^usage: headroom' || fail "--help"
+"$HR" --version | grep -qE '^headroom [0-9]+\.[0-9]+' || fail "--version"
+"$HR" record --help | grep -q -- '--interval' || fail "record --help"
+expect_error 2 "$HR"
+expect_error 2 "$HR" nosuchcommand
+expect_error 2 "$HR" record --bogus
+expect_error 2 "$HR" record --interval
+expect_error 2 "$HR" record --interval 0 --db "$T/x.db"
+expect_error 2 "$HR" record --interval abc --db "$T/x.db"
+expect_error 2 "$HR" record --count 0 --db "$T/x.db"
+expect_error 2 "$HR" record --count 1 --db "$T/x.db" extra
+expect_error 2 "$HR" record --config "$T/missing.conf" --count 1
+printf 'INTERVAL=1\nFROB=2\n' > "$T/bad.conf"
+expect_error 2 "$HR" record --config "$T/bad.conf" --count 1
+grep -q . "$T/bad.conf"
+out=$("$HR" record --config "$T/bad.conf" --count 1 2>&1) ; echo "$out" | grep -q "line 2" || fail "config error names no line: $out"
+printf 'HISTORY=0\n' > "$T/bad2.conf"
+expect_error 2 "$HR" record --config "$T/bad2.conf" --count 1
+printf 'COLLECTORS=cpu,nosuch\n' > "$T/bad3.conf"
+expect_error 2 "$HR" record --config "$T/bad3.conf" --count 1
+[ ! -e "$T/x.db" ] || fail "a usage error created the database"
+
+# A good config: its database, interval and collectors are used.
+cat > "$T/good.conf" <<CONF
+# comment
+INTERVAL = 0.2
+HISTORY=31
+DATABASE="$T/cfg.db"
+COLLECTORS = cpu, memory
+THRESHOLD_CPU_BUSY_PCT=90
+CONF
+"$HR" record --config "$T/good.conf" --count 2 || fail "good config run"
+[ "$(q "$T/cfg.db" 'select count(*) from sample')" = 2 ] || fail "2 samples expected"
+[ "$(q "$T/cfg.db" 'select count(*) from mem')" = 2 ] || fail "mem rows"
+[ "$(q "$T/cfg.db" 'select count(*) from sched')" = 2 ] || fail "sched rows"
+[ "$(q "$T/cfg.db" 'select count(*) from net')" = 0 ] || fail "net should be disabled"
+span=$(q "$T/cfg.db" 'select min(span) from sample')
+[ "$span" -ge 150 ] && [ "$span" -le 1000 ] || fail "span $span ms for a 0.2 s interval"
+# The command line wins over the file.
+"$HR" record --config "$T/good.conf" --db "$T/cli.db" --count 1 || fail "override"
+[ "$(q "$T/cli.db" 'select count(*) from sample')" = 1 ] || fail "--db override"
+
+# Newer schema: refused with exit 3, file untouched.
+"$HR" record --db "$T/new.db" --count 1 --interval 0.1 || fail "create"
+q "$T/new.db" 'PRAGMA user_version=42' >/dev/null
+sum=$(md5sum < "$T/new.db")
+expect_error 3 "$HR" record --db "$T/new.db" --count 1
+"$HR" record --db "$T/new.db" --count 1 2>&1 | grep -q 'newer' || fail "message says nothing of newer"
+[ "$(md5sum < "$T/new.db")" = "$sum" ] || fail "newer database was modified"
+# Not a database / another application's database.
+head -c 10000 /dev/urandom > "$T/junk.db"
+sum=$(md5sum < "$T/junk.db")
+expect_error 3 "$HR" record --db "$T/junk.db" --count 1
+[ "$(md5sum < "$T/junk.db")" = "$sum" ] || fail "junk file was modified"
+q "$T/other.db" 'create table t(x); insert into t values(1);'
+expect_error 3 "$HR" record --db "$T/other.db" --count 1
+# Cannot create: exit 1.
+expect_error 1 "$HR" record --db "/nonexistent-dir/h.db" --count 1
+
+# One recorder per database; SIGHUP reloads; SIGTERM exits 0.
+printf 'INTERVAL=0.2\n' > "$T/run.conf"
+"$HR" record --config "$T/run.conf" --db "$T/run.db" --foreground --verbose 2>"$T/run.log" &
+pid=$!
+wait_lines "$T/run.log" 2 committed 10 || fail "recorder wrote no samples: $(cat "$T/run.log")"
+expect_error 4 "$HR" record --db "$T/run.db" --count 1
+"$HR" record --db "$T/run.db" --count 1 2>&1 | grep -q "pid $pid" || fail "lock message lacks the pid"
+printf 'INTERVAL=0.3\nHISTORY=7\n' > "$T/run.conf"
+kill -HUP $pid
+wait_lines "$T/run.log" 1 'configuration reloaded (interval 0.3 s, history 7 days)' 5 || fail "no reload: $(cat "$T/run.log")"
+# Database deleted under the recorder: it starts a new one.
+rm -f "$T/run.db" "$T/run.db-wal" "$T/run.db-shm"
+wait_lines "$T/run.log" 1 'was removed; starting a new one' 5 || fail "deleted database not noticed"
+n=$(grep -c committed "$T/run.log")
+wait_lines "$T/run.log" $((n + 3)) committed 10 || fail "no samples after deletion"
+kill -TERM $pid
+wait $pid; rc=$?
+[ $rc -eq 0 ] || fail "SIGTERM exit $rc"
+[ "$(q "$T/run.db" 'PRAGMA integrity_check')" = ok ] || fail "integrity"
+[ "$(q "$T/run.db" 'select count(*) from sample')" -ge 3 ] || fail "new database has no samples"
+# The lock is free again.
+"$HR" record --db "$T/run.db" --count 1 --interval 0.1 || fail "lock not released"
+
+# Daemon mode: detaches, the parent reports startup errors by exit code.
+expect_error 3 "$HR" record --db "$T/junk.db"
+echo "all cli checks passed"
