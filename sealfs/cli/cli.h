@@ -18,6 +18,7 @@ enum {
 	EXIT_CONFIG = 4,   /* config missing, corrupt, tampered with or unsupported */
 	EXIT_MOUNT = 5,	   /* the mount could not be made */
 	EXIT_EXISTS = 6,   /* init: CIPHERDIR not empty */
+	EXIT_DAMAGE = 7,   /* damage found (fsck, decrypt) */
 };
 
 struct cmd {
@@ -31,6 +32,9 @@ int cmd_mount(int argc, char **argv);
 int cmd_umount(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_fsck(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
 
 /* Password options, the same on every command (password.c). */
 struct pw_opts {

@@ -20,6 +20,9 @@ static const struct cmd commands[] = {
 	{"umount", cmd_umount, "unmount (seal) a mounted volume"},
 	{"passwd", cmd_passwd, "change the volume's password"},
 	{"info", cmd_info, "show the volume's format and parameters (no secrets)"},
+	{"fsck", cmd_fsck, "check every name, block and link of CIPHERDIR offline"},
+	{"decrypt", cmd_decrypt, "restore CIPHERDIR (or some paths) into DESTDIR offline"},
+	{"cat", cmd_cat, "decrypt one file of CIPHERDIR to standard output offline"},
 };
 
 static void usage(FILE *f)
@@ -31,7 +34,7 @@ static void usage(FILE *f)
 	fprintf(f, "\n'sealfs COMMAND --help' shows a command's options.\n"
 		   "\nexit codes: 0 ok, 1 failure, 2 usage error, 3 wrong password,\n"
 		   "  4 config missing/corrupt/tampered/unsupported, 5 mount failed,\n"
-		   "  6 CIPHERDIR not empty (init)\n");
+		   "  6 CIPHERDIR not empty (init), 7 damage found (fsck, decrypt, cat)\n");
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)
