@@ -3,7 +3,7 @@
 #   make demo       install missing Debian packages, build, run the built-in example
 #   make check      install missing Debian packages, build normal + ASan/UBSan, run every test
 #   make fuzz       build libFuzzer targets with clang (build-fuzz/) and run each briefly
-#   make bench      run the benchmarks in bench/ against the anchors
+#   make bench      run the benchmarks in bench/ against the anchors (gocryptfs, encfs, sysstat)
 #   make install    install binaries, man pages and contrib files (PREFIX=/usr/local)
 
 BUILD   ?= build
@@ -49,6 +49,7 @@ fuzz:
 
 bench: build
 	./bench/fs.sh $(BUILD)
+	./bench/record.sh $(BUILD)
 
 install: build
 	$(MESON) install -C $(BUILD)

@@ -28,6 +28,7 @@ void log_use_syslog(bool on)
 	to_syslog = on;
 }
 
+static void vlog(int prio, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void vlog(int prio, const char *fmt, va_list ap)
 {
 	char line[2048];

@@ -127,6 +127,16 @@ static int from_program(const char *cmd, char *buf, size_t *ret_len)
 	}
 	close(pfd[1]);
 	r = read_line(pfd[0], buf, ret_len, "--extpass program");
+	/* Only the first line counts, but let the program finish writing (no SIGPIPE). */
+	{
+		char sink[4096];
+		size_t total = 0;
+		ssize_t n;
+		while (total < (1u << 20) && ((n = read(pfd[0], sink, sizeof(sink))) > 0 ||
+					       (n < 0 && errno == EINTR)))
+			total += n > 0 ? (size_t)n : 0;
+		sfs_wipe(sink, sizeof(sink));
+	}
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

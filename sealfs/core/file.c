@@ -266,6 +266,20 @@ static int pad_last_block(struct sfs_file *f, size_t new_len)
 	return f->ops->pwrite(f->h, ct, new_len + SFS_BLOCK_OVERHEAD, SFS_HDR_LEN + b * SFS_CBLOCK);
 }
 
+/*
+ * Can the ciphertext grow to hold `size` plaintext bytes? Sets the backing
+ * length and puts it back: the filesystem's own limit (EFBIG) shows before
+ * anything else is changed.
+ */
+static int probe_length(struct sfs_file *f, uint64_t size)
+{
+	int r = f->ops->truncate(f->h, sfs_cipher_size(size));
+
+	if (r)
+		return r;
+	return f->ops->truncate(f->h, sfs_cipher_size(f->size));
+}
+
 ssize_t sfs_file_write(struct sfs_file *f, const void *buf, size_t n, uint64_t off)
 {
 	_cleanup_free_ uint8_t *cbuf = NULL;
@@ -282,6 +296,12 @@ ssize_t sfs_file_write(struct sfs_file *f, const void *buf, size_t n, uint64_t o
 	b0 = off / SFS_BLOCK;
 	b1 = (off + n - 1) / SFS_BLOCK;
 	nb_old = (f->size + SFS_BLOCK - 1) / SFS_BLOCK;
+	if (b0 > nb_old || (b0 == nb_old && f->size % SFS_BLOCK)) {
+		/* A gap: check the backing file can be that long before touching it. */
+		r = probe_length(f, new_size);
+		if (r)
+			return r;
+	}
 	if (b0 > nb_old) {
 		/* Blocks nb_old .. b0-1 become a hole. */
 		r = mark_sparse(f);
@@ -369,7 +389,14 @@ int sfs_file_truncate(struct sfs_file *f, uint64_t size)
 		f->hdr_dirty = f->hdr.size != size;
 		return 0;
 	}
-	/* Grow: fill the old last block as far as needed, the rest is a hole. */
+	/*
+	 * Grow: fill the old last block as far as needed, the rest is a hole.
+	 * First make sure the backing file can have the new length at all, so
+	 * that a size beyond its limit fails (EFBIG) with nothing changed.
+	 */
+	r = probe_length(f, size);
+	if (r)
+		return r;
 	if (f->size % SFS_BLOCK) {
 		uint64_t b = f->size / SFS_BLOCK;
 		r = pad_last_block(f, block_len(size, b));

@@ -172,7 +172,7 @@ int loc_resolve(struct sfs_fs *fs, const char *path, struct loc *l)
 
 int loc_parent_fd(struct sfs_fs *fs, const struct loc *l)
 {
-	int fd = openat(fs->rootfd, l->cparent, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = openat(fs->rootfd, l->cparent, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	return fd < 0 ? -errno : fd;
 }
 

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "content.h"
@@ -20,6 +21,7 @@
 
 #define DIRCACHE_SLOTS 1024
 #define NODE_BUCKETS 1024
+#define LINKNAMES 512
 
 struct dc_entry {
 	char *path;  /* plaintext directory path */
@@ -56,6 +58,19 @@ struct sfs_fs {
 
 	pthread_mutex_t nodes_lock;
 	struct node *nodes[NODE_BUCKETS];
+
+	/*
+	 * Names seen for hard-linked files. libfuse's path API gives each name
+	 * its own kernel inode, so when the link count changes the attributes
+	 * cached for the other names are invalidated by hand (links.c).
+	 */
+	pthread_mutex_t links_lock;
+	struct linkname {
+		dev_t dev;
+		ino_t ino;
+		char *path;
+	} links[LINKNAMES];
+	size_t links_next;
 
 	/* reverse mode */
 	char *rev_conf; /* the config's bytes, shown as /sealfs.conf */
@@ -99,6 +114,11 @@ void node_put(struct sfs_fs *fs, struct node *n);
 /* If the regular file at CPATH is open, write its pending header now (before
  * its times are set, so that closing it later does not change them). */
 void node_flush_at(struct sfs_fs *fs, const char *cpath);
+
+/* links.c */
+void links_note(struct sfs_fs *fs, const struct stat *st, const char *path);
+void links_changed(struct sfs_fs *fs, dev_t dev, ino_t ino, const char *except);
+void links_clear(struct sfs_fs *fs);
 
 /* fs.c */
 void fs_report(struct sfs_fs *fs, const char *path, const char *why, uint64_t block,

@@ -67,15 +67,35 @@ static void touch_activity(struct sfs_fs *fs)
 	__atomic_store_n(&fs->last_activity, (int64_t)time(NULL), __ATOMIC_RELAXED);
 }
 
-static int chown_to_caller(struct sfs_fs *fs, const char *cpath)
+/*
+ * When the filesystem runs as root, objects it creates for another user must
+ * belong to that user. The group follows the usual rule: the caller's, or
+ * the directory's when the directory is setgid (the kernel already gave the
+ * ciphertext object that group, and a setgid bit to a new directory).
+ */
+static int chown_to_caller(struct sfs_fs *fs, const struct loc *l)
 {
 	struct fuse_context *ctx = fuse_get_context();
+	struct stat pst;
+	gid_t gid = ctx->gid;
 
 	if (fs->euid != 0 || (ctx->uid == 0 && ctx->gid == 0))
 		return 0;
-	if (fchownat(fs->rootfd, cpath, ctx->uid, ctx->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(fs->rootfd, l->cparent, &pst, 0) == 0 && (pst.st_mode & S_ISGID))
+		gid = (gid_t)-1;
+	if (fchownat(fs->rootfd, l->cpath, ctx->uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	return 0;
+}
+
+/* A new directory in a setgid directory is setgid too. */
+static mode_t dir_mode(struct sfs_fs *fs, const struct loc *l, mode_t mode)
+{
+	struct stat pst;
+
+	if (fstatat(fs->rootfd, l->cparent, &pst, 0) == 0 && (pst.st_mode & S_ISGID))
+		mode |= S_ISGID;
+	return mode & 07777;
 }
 
 /*
@@ -122,6 +142,7 @@ static int sfs_getattr(const char *path, struct stat *st, struct fuse_file_info 
 		return r;
 	if (fstatat(fs->rootfd, l.cpath, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
+	links_note(fs, st, path);
 	if (S_ISLNK(st->st_mode)) {
 		_cleanup_close_ int dfd = loc_parent_fd(fs, &l);
 		if (dfd < 0)
@@ -246,7 +267,7 @@ static int make_file(struct sfs_fs *fs, const char *path, mode_t mode, int oflag
 			return -EEXIST; /* the kernel retries with open */
 		return r;
 	}
-	r = chown_to_caller(fs, l.cpath);
+	r = chown_to_caller(fs, &l);
 	if (!r)
 		r = node_create(fs, fd, &l, &n);
 	if (r) {
@@ -280,6 +301,18 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 	r = node_open_path(fs, path, &n);
 	if (r)
 		return r;
+	if ((fi->flags & O_TRUNC) && (fi->flags & O_ACCMODE) != O_RDONLY) {
+		/* libfuse asks the kernel for atomic O_TRUNC: it is ours to do. */
+		pthread_rwlock_wrlock(&n->lock);
+		r = sfs_file_truncate(&n->f, 0);
+		if (!r)
+			r = sfs_file_flush(&n->f);
+		pthread_rwlock_unlock(&n->lock);
+		if (r) {
+			node_put(fs, n);
+			return r;
+		}
+	}
 	fi->fh = (uintptr_t)n;
 	return 0;
 }
@@ -424,10 +457,10 @@ static int sfs_mkdir(const char *path, mode_t mode)
 	}
 	dfd = openat(fs->rootfd, l.cpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	r = dfd < 0 ? -errno : sfs_diriv_create(dfd, iv);
-	if (!r && fchmod(dfd, mode & 07777) < 0)
+	if (!r && fchmod(dfd, dir_mode(fs, &l, mode)) < 0)
 		r = -errno;
 	if (!r)
-		r = chown_to_caller(fs, l.cpath);
+		r = chown_to_caller(fs, &l);
 	if (r) {
 		if (dfd >= 0)
 			unlinkat(dfd, SFS_DIRIV_NAME, 0);
@@ -511,12 +544,19 @@ static int sfs_unlink(const char *path)
 	if (fs->ro)
 		return -EROFS;
 	touch_activity(fs);
+	struct stat st;
+	bool linked;
+
 	r = loc_resolve(fs, path, &l);
 	if (r)
 		return r;
+	linked = fstatat(fs->rootfd, l.cpath, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		 S_ISREG(st.st_mode) && st.st_nlink > 1;
 	if (unlinkat(fs->rootfd, l.cpath, 0) < 0)
 		return -errno;
 	loc_remove_side(fs, &l);
+	if (linked)
+		links_changed(fs, st.st_dev, st.st_ino, path);
 	return 0;
 }
 
@@ -540,7 +580,7 @@ static int sfs_symlink(const char *target, const char *path)
 		return r;
 	r = sfs_tree_symlink(fs->keys, dfd, l.disk, target, NULL);
 	if (!r)
-		r = chown_to_caller(fs, l.cpath);
+		r = chown_to_caller(fs, &l);
 	if (r && r != -EEXIST) {
 		unlinkat(dfd, l.disk, 0);
 		loc_remove_side(fs, &l);
@@ -570,7 +610,7 @@ static int sfs_mknod(const char *path, mode_t mode, dev_t rdev)
 			loc_remove_side(fs, &l);
 		return r;
 	}
-	return chown_to_caller(fs, l.cpath);
+	return chown_to_caller(fs, &l);
 }
 
 /*
@@ -591,12 +631,21 @@ static int rebind(struct sfs_fs *fs, const struct loc *at, const struct loc *was
 	if (r)
 		return r;
 	pthread_rwlock_wrlock(&n->lock);
-	if (to) {
-		struct sfs_binding b;
-		loc_binding(to, &b);
-		r = sfs_file_rebind(&n->f, &b);
-	} else {
-		r = sfs_file_rebind(&n->f, NULL);
+	{
+		/* A rename or link is not a change of content: keep the times. */
+		struct stat st;
+		bool keep = fstat(n->fd, &st) == 0;
+		if (to) {
+			struct sfs_binding b;
+			loc_binding(to, &b);
+			r = sfs_file_rebind(&n->f, &b);
+		} else {
+			r = sfs_file_rebind(&n->f, NULL);
+		}
+		if (keep) {
+			struct timespec ts[2] = {st.st_atim, st.st_mtim};
+			(void)futimens(n->fd, ts);
+		}
 	}
 	pthread_rwlock_unlock(&n->lock);
 	node_put(fs, n);
@@ -679,8 +728,17 @@ static int sfs_link(const char *from, const char *to)
 	if (linkat(fs->rootfd, lf.cpath, fs->rootfd, lt.cpath, 0) < 0) {
 		r = -errno;
 		loc_remove_side(fs, &lt);
+		return r;
 	}
-	return r;
+	{
+		struct stat st;
+		if (fstatat(fs->rootfd, lt.cpath, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			links_note(fs, &st, from);
+			links_note(fs, &st, to);
+			links_changed(fs, st.st_dev, st.st_ino, to);
+		}
+	}
+	return 0;
 }
 
 static int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)

@@ -37,6 +37,7 @@ int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret)
 	pthread_mutex_init(&fs->report_lock, NULL);
 	pthread_mutex_init(&fs->dc_lock, NULL);
 	pthread_mutex_init(&fs->nodes_lock, NULL);
+	pthread_mutex_init(&fs->links_lock, NULL);
 	fs->rootfd = open(o->cipherdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs->rootfd < 0) {
 		r = -errno;
@@ -70,6 +71,7 @@ void sfs_fs_free(struct sfs_fs *fs)
 	if (!fs)
 		return;
 	dircache_clear(fs);
+	links_clear(fs);
 	sfs_keys_free(fs->keys);
 	free(fs->rev_conf);
 	if (fs->rootfd >= 0)
