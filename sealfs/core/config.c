@@ -162,6 +162,12 @@ static int wrap(struct sfs_config *c, const uint8_t master[32], const char *pw, 
 	return r;
 }
 
+static bool kdf_ok(const struct sfs_kdf *k)
+{
+	return k->logn >= SFS_KDF_MIN_LOGN && k->logn <= SFS_KDF_MAX_LOGN && k->r >= SFS_KDF_MIN_R &&
+	       k->p >= 1;
+}
+
 int sfs_config_create(const char *pw, size_t pwlen, const struct sfs_kdf *kdf, unsigned features,
 		      uint8_t master_out[SFS_MASTER_KEY_LEN], char **ret_text, size_t *ret_len)
 {
@@ -176,8 +182,7 @@ int sfs_config_create(const char *pw, size_t pwlen, const struct sfs_kdf *kdf, u
 
 	if (features & ~SFS_FEAT_KNOWN)
 		return -EINVAL;
-	if (kdf->logn < SFS_KDF_MIN_LOGN || kdf->logn > SFS_KDF_MAX_LOGN || kdf->r < SFS_KDF_MIN_R ||
-	    kdf->p < 1)
+	if (!kdf_ok(kdf))
 		return -ERANGE;
 	r = sfs_random(master, sizeof(master));
 	if (!r)
@@ -199,6 +204,8 @@ int sfs_config_rewrap(const struct sfs_config *old, const uint8_t master[SFS_MAS
 
 	if (kdf)
 		c.kdf = *kdf;
+	if (!kdf_ok(&c.kdf))
+		return -ERANGE; /* parse would refuse the file: the volume would be locked out */
 	r = wrap(&c, master, pw, pwlen);
 	if (!r)
 		r = serialize(&c, ret_text, ret_len);
@@ -271,12 +278,12 @@ int sfs_config_parse(const char *text, size_t len, struct sfs_config *ret, char 
 					   "checksum"};
 	_cleanup_free_ char *copy = NULL;
 	struct sfs_config c = {0};
-	size_t ki = 0, sum_off = 0;
+	size_t ki = 0, sum_off = 0, first_off = 0, tail_len;
 	char *p, *line;
 	uint64_t v;
 	uint8_t digest[32], sum[32];
-	char canon[SFS_CONFIG_MAX], *tail;
-	int n;
+	char canon[SFS_CONFIG_MAX], hex[65];
+	int n, m, unsupported = 0;
 
 	if (len == 0)
 		return fail(why, whylen, -EINVAL, "empty file");
@@ -301,6 +308,8 @@ int sfs_config_parse(const char *text, size_t len, struct sfs_config *ret, char 
 			return fail(why, whylen, -EINVAL, "line '%.40s' has no value", line);
 		*sp = '\0';
 		val = sp + 1;
+		if (ki == 0)
+			first_off = off;
 		if (strcmp(line, keys[ki])) {
 			if (ki == 0)
 				return fail(why, whylen, -EINVAL, "not a sealfs config");
@@ -319,25 +328,31 @@ int sfs_config_parse(const char *text, size_t len, struct sfs_config *ret, char 
 			break;
 		case 1:
 			n = parse_features(val, &c.features, why, whylen);
-			if (n)
+			if (n == -EPROTONOSUPPORT && !unsupported)
+				unsupported = n; /* reported once the checksum is known good */
+			else if (n && n != -EPROTONOSUPPORT)
 				return n;
 			break;
 		case 2:
-			if (strcmp(val, "aes-256-gcm"))
-				return fail(why, whylen, -EPROTONOSUPPORT, "unknown cipher '%.40s'", val);
+			if (strcmp(val, "aes-256-gcm") && !unsupported)
+				unsupported = fail(why, whylen, -EPROTONOSUPPORT,
+						   "unknown cipher '%.40s'", val);
 			break;
 		case 3:
-			if (parse_u64(val, 4096, 4096, &v))
-				return fail(why, whylen, -EPROTONOSUPPORT, "unsupported block size '%.20s'", val);
-			c.block_size = (uint32_t)v;
+			if (parse_u64(val, 4096, 4096, &v) && !unsupported)
+				unsupported = fail(why, whylen, -EPROTONOSUPPORT,
+						   "unsupported block size '%.20s'", val);
+			c.block_size = 4096;
 			break;
 		case 4:
-			if (strcmp(val, "aes-256-siv"))
-				return fail(why, whylen, -EPROTONOSUPPORT, "unknown name cipher '%.40s'", val);
+			if (strcmp(val, "aes-256-siv") && !unsupported)
+				unsupported = fail(why, whylen, -EPROTONOSUPPORT,
+						   "unknown name cipher '%.40s'", val);
 			break;
 		case 5:
-			if (strcmp(val, "scrypt"))
-				return fail(why, whylen, -EPROTONOSUPPORT, "unknown kdf '%.40s'", val);
+			if (strcmp(val, "scrypt") && !unsupported)
+				unsupported = fail(why, whylen, -EPROTONOSUPPORT, "unknown kdf '%.40s'",
+						   val);
 			break;
 		case 6:
 			if (parse_u64(val, 1, 64, &v))
@@ -379,17 +394,35 @@ int sfs_config_parse(const char *text, size_t len, struct sfs_config *ret, char 
 	sfs_sha256(text, sum_off, digest);
 	if (sfs_memeq_ct(digest, sum, 32))
 		return fail(why, whylen, -EBADMSG, "checksum mismatch (file corrupt or edited)");
+	if (unsupported)
+		return unsupported; /* why[] was set when it was found */
 	if (c.kdf.logn < SFS_KDF_MIN_LOGN || c.kdf.logn > SFS_KDF_MAX_LOGN ||
 	    c.kdf.r < SFS_KDF_MIN_R || c.kdf.p < 1)
 		return fail(why, whylen, -ERANGE,
 			    "scrypt parameters logn=%u r=%u p=%u below the minimum (logn>=%d, r>=%d)",
 			    c.kdf.logn, c.kdf.r, c.kdf.p, SFS_KDF_MIN_LOGN, SFS_KDF_MIN_R);
-	/* The settings must be in canonical form: the MAC covers the canonical text. */
+	/*
+	 * Everything from the first setting on must be in canonical form (the
+	 * MAC covers the canonical text; FORMAT.md allows comments only before
+	 * the first setting): exactly the serialized lines, the final newline
+	 * optional.
+	 */
 	n = signed_text(&c, canon, sizeof(canon));
 	if (n < 0)
 		return n;
-	tail = memmem(text, sum_off, canon, (size_t)n);
-	if (!tail)
+	hex_encode(c.mac, 32, hex);
+	m = snprintf(canon + n, sizeof(canon) - (size_t)n, "mac %s\n", hex);
+	if (m < 0 || (size_t)m >= sizeof(canon) - (size_t)n)
+		return -ENOSPC;
+	n += m;
+	hex_encode(sum, 32, hex);
+	m = snprintf(canon + n, sizeof(canon) - (size_t)n, "checksum %s\n", hex);
+	if (m < 0 || (size_t)m >= sizeof(canon) - (size_t)n)
+		return -ENOSPC;
+	n += m;
+	tail_len = len - first_off;
+	if ((tail_len != (size_t)n && tail_len + 1 != (size_t)n) ||
+	    memcmp(text + first_off, canon, tail_len))
 		return fail(why, whylen, -EINVAL, "settings not in canonical form");
 	*ret = c;
 	return 0;

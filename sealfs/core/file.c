@@ -238,11 +238,16 @@ static size_t block_len(uint64_t size, uint64_t b)
 
 static int mark_sparse(struct sfs_file *f)
 {
+	int r;
+
 	if (f->hdr.flags & SFS_HDR_SPARSE)
 		return 0;
 	f->hdr.flags |= SFS_HDR_SPARSE;
-	/* The flag must be on disk before any hole is. */
-	return write_header(f);
+	/* The flag must be on disk before any hole is: not set until it is. */
+	r = write_header(f);
+	if (r)
+		f->hdr.flags &= (uint16_t)~SFS_HDR_SPARSE;
+	return r;
 }
 
 /* Re-encrypt the last, partial block of the file grown to new_len bytes. */
@@ -261,9 +266,15 @@ static int pad_last_block(struct sfs_file *f, size_t new_len)
 	memset(pt + old_len, 0, new_len - old_len);
 	r = sfs_block_seal(f->key, f->hdr.id, b, pt, new_len, ct);
 	sfs_wipe(pt, sizeof(pt));
+	if (!r)
+		r = f->ops->pwrite(f->h, ct, new_len + SFS_BLOCK_OVERHEAD,
+				   SFS_HDR_LEN + b * SFS_CBLOCK);
 	if (r)
 		return r;
-	return f->ops->pwrite(f->h, ct, new_len + SFS_BLOCK_OVERHEAD, SFS_HDR_LEN + b * SFS_CBLOCK);
+	/* The file on disk is now this long (zeros added): say so, whatever follows. */
+	f->size = b * SFS_BLOCK + new_len;
+	f->hdr_dirty = f->hdr.size != f->size;
+	return 0;
 }
 
 /*
@@ -340,8 +351,12 @@ ssize_t sfs_file_write(struct sfs_file *f, const void *buf, size_t n, uint64_t o
 		co += blen + SFS_BLOCK_OVERHEAD;
 	}
 	r = f->ops->pwrite(f->h, cbuf, co, SFS_HDR_LEN + b0 * SFS_CBLOCK);
-	if (r)
+	if (r) {
+		/* A write cut short past the end must not leave a length no file can have. */
+		if (new_size > f->size)
+			(void)f->ops->truncate(f->h, sfs_cipher_size(f->size));
 		goto out;
+	}
 	f->size = new_size;
 	if (f->hdr.size != f->size)
 		f->hdr_dirty = true;
@@ -362,7 +377,7 @@ int sfs_file_truncate(struct sfs_file *f, uint64_t size)
 		return 0;
 	if (size < f->size) {
 		uint64_t b = size / SFS_BLOCK;
-		size_t keep = (size_t)(size % SFS_BLOCK);
+		size_t keep = (size_t)(size % SFS_BLOCK), old_len = block_len(f->size, b);
 
 		/* The recorded size must never exceed what is on disk: header first. */
 		if (f->hdr.size > size) {
@@ -372,17 +387,23 @@ int sfs_file_truncate(struct sfs_file *f, uint64_t size)
 				return r;
 		}
 		if (keep) {
-			r = read_block(f, b, block_len(f->size, b), pt);
+			r = read_block(f, b, old_len, pt);
 			if (!r)
 				r = sfs_block_seal(f->key, f->hdr.id, b, pt, keep, ct);
-			sfs_wipe(pt, sizeof(pt));
 			if (!r)
 				r = f->ops->pwrite(f->h, ct, keep + SFS_BLOCK_OVERHEAD,
 						   SFS_HDR_LEN + b * SFS_CBLOCK);
-			if (r)
+			if (r) {
+				sfs_wipe(pt, sizeof(pt));
 				return r;
+			}
 		}
 		r = f->ops->truncate(f->h, sfs_cipher_size(size));
+		if (r && keep && !sfs_block_seal(f->key, f->hdr.id, b, pt, old_len, ct))
+			/* Could not cut: put the block back whole, the file stays as it was. */
+			(void)f->ops->pwrite(f->h, ct, old_len + SFS_BLOCK_OVERHEAD,
+					     SFS_HDR_LEN + b * SFS_CBLOCK);
+		sfs_wipe(pt, sizeof(pt));
 		if (r)
 			return r;
 		f->size = size;
