@@ -43,7 +43,7 @@ demo: deps
 	@./scripts/demo.sh $(BUILD)
 
 fuzz:
-	CC=clang $(MESON) setup -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false $(FUZZ) >/dev/null 2>&1 || true
+	test -f $(FUZZ)/build.ninja || CC=clang $(MESON) setup -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false $(FUZZ) >/dev/null
 	$(NINJA) -C $(FUZZ)
 	./scripts/run-fuzzers.sh $(FUZZ)
 
