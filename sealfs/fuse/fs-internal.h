@@ -111,6 +111,11 @@ int node_open_loc(struct sfs_fs *fs, const struct loc *at, const struct loc *bou
 int node_open_path(struct sfs_fs *fs, const char *path, struct node **ret);
 int node_create(struct sfs_fs *fs, int fd, const struct loc *l, struct node **ret);
 void node_put(struct sfs_fs *fs, struct node *n);
+/*
+ * Write N's pending header (its recorded size), keeping the file's times:
+ * the header is bookkeeping, not a change of content. Caller holds n->lock.
+ */
+int node_flush(struct node *n);
 /* If the regular file at CPATH is open, write its pending header now (before
  * its times are set, so that closing it later does not change them). */
 void node_flush_at(struct sfs_fs *fs, const char *cpath);

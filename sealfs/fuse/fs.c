@@ -306,7 +306,7 @@ static int sfs_open(const char *path, struct fuse_file_info *fi)
 		pthread_rwlock_wrlock(&n->lock);
 		r = sfs_file_truncate(&n->f, 0);
 		if (!r)
-			r = sfs_file_flush(&n->f);
+			r = node_flush(n);
 		pthread_rwlock_unlock(&n->lock);
 		if (r) {
 			node_put(fs, n);
@@ -355,7 +355,7 @@ static int sfs_flush(const char *path, struct fuse_file_info *fi)
 	int r;
 
 	pthread_rwlock_wrlock(&n->lock);
-	r = sfs_file_flush(&n->f);
+	r = node_flush(n);
 	pthread_rwlock_unlock(&n->lock);
 	return r;
 }
@@ -375,7 +375,7 @@ static int sfs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 	int r;
 
 	pthread_rwlock_wrlock(&n->lock);
-	r = sfs_file_flush(&n->f);
+	r = node_flush(n);
 	pthread_rwlock_unlock(&n->lock);
 	if (!r && (datasync ? fdatasync(n->fd) : fsync(n->fd)) < 0)
 		r = -errno;
@@ -402,7 +402,7 @@ static int sfs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	pthread_rwlock_wrlock(&n->lock);
 	r = sfs_file_truncate(&n->f, (uint64_t)size);
 	if (!r)
-		r = sfs_file_flush(&n->f);
+		r = node_flush(n);
 	pthread_rwlock_unlock(&n->lock);
 	if (r == -EIO && n->f.why)
 		fs_report(fs, path ? path : "?", n->f.why, n->f.bad_block, true);
@@ -789,7 +789,7 @@ static int sfs_utimens(const char *path, const struct timespec tv[2], struct fus
 	if (fi && fi->fh) {
 		struct node *n = (struct node *)(uintptr_t)fi->fh;
 		pthread_rwlock_wrlock(&n->lock);
-		r = sfs_file_flush(&n->f);
+		r = node_flush(n);
 		pthread_rwlock_unlock(&n->lock);
 		if (r)
 			return r;
@@ -943,6 +943,7 @@ static int sfs_removexattr(const char *path, const char *name)
 
 static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
+
 	cfg->use_ino = 1;
 	cfg->readdir_ino = 1;
 	cfg->entry_timeout = 1.0;
@@ -951,6 +952,11 @@ static void *sfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->hard_remove = 1; /* unlinked-but-open files keep working: nodes hold an fd */
 	if (conn->capable & FUSE_CAP_EXPORT_SUPPORT)
 		conn->want |= FUSE_CAP_EXPORT_SUPPORT;
+	/*
+	 * No writeback cache: with it the kernel sends time updates for files
+	 * already closed or unlinked, which libfuse's path API answers with
+	 * ESTALE (syncfs then fails). Writes go straight through.
+	 */
 	conn->max_write = 1 << 20;
 	return fuse_get_context()->private_data;
 }

@@ -153,6 +153,23 @@ int node_create(struct sfs_fs *fs, int fd, const struct loc *l, struct node **re
 	return 0;
 }
 
+int node_flush(struct node *n)
+{
+	struct stat st;
+	bool keep;
+	int r;
+
+	if (!n->f.hdr_dirty)
+		return 0;
+	keep = fstat(n->fd, &st) == 0;
+	r = sfs_file_flush(&n->f);
+	if (keep) {
+		struct timespec ts[2] = {st.st_atim, st.st_mtim};
+		(void)futimens(n->fd, ts);
+	}
+	return r;
+}
+
 void node_put(struct sfs_fs *fs, struct node *n)
 {
 	struct node **pp;
@@ -163,7 +180,7 @@ void node_put(struct sfs_fs *fs, struct node *n)
 		return;
 	}
 	pthread_rwlock_wrlock(&n->lock);
-	(void)sfs_file_flush(&n->f);
+	(void)node_flush(n);
 	pthread_rwlock_unlock(&n->lock);
 	for (pp = &fs->nodes[bucket_of(n->dev, n->ino)]; *pp; pp = &(*pp)->next) {
 		if (*pp == n) {
@@ -187,7 +204,7 @@ void node_flush_at(struct sfs_fs *fs, const char *cpath)
 	n = find(fs, st.st_dev, st.st_ino);
 	if (n) {
 		pthread_rwlock_wrlock(&n->lock);
-		(void)sfs_file_flush(&n->f);
+		(void)node_flush(n);
 		pthread_rwlock_unlock(&n->lock);
 	}
 	pthread_mutex_unlock(&fs->nodes_lock);
