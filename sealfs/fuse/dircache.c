@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -188,13 +189,45 @@ int loc_write_side(struct sfs_fs *fs, const struct loc *l)
 	return sfs_tree_longname_write(dfd, l->disk, l->enc);
 }
 
-void loc_remove_side(struct sfs_fs *fs, const struct loc *l)
+/* "<cpath><suffix>" relative to the root fd. */
+static int side_path(const struct loc *l, const char *suffix, char out[PATH_MAX])
 {
-	_cleanup_close_ int dfd = -1;
+	int n = snprintf(out, PATH_MAX, "%s%s", l->cpath, suffix);
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
 
-	dfd = openat(fs->rootfd, l->cparent, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dfd >= 0)
-		sfs_tree_side_remove(dfd, l->disk);
+void loc_remove_side(struct sfs_fs *fs, const struct loc *l, mode_t mode)
+{
+	char side[PATH_MAX];
+
+	if (l->islong && !side_path(l, SFS_NAME_SUFFIX, side))
+		unlinkat(fs->rootfd, side, 0);
+	if ((mode == 0 || S_ISLNK(mode)) && !side_path(l, SFS_LINK_SUFFIX, side))
+		unlinkat(fs->rootfd, side, 0);
+}
+
+int loc_move_link_side(struct sfs_fs *fs, const struct loc *from, const struct loc *to,
+		       bool exchange)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int r;
+
+	if (side_path(from, SFS_LINK_SUFFIX, a) || side_path(to, SFS_LINK_SUFFIX, b))
+		return -ENAMETOOLONG;
+	if (exchange) {
+		r = renameat2(fs->rootfd, a, fs->rootfd, b, RENAME_EXCHANGE);
+		if (r == 0 || errno != ENOENT)
+			return r < 0 ? -errno : 0;
+		/* Only one of them exists: move it across. */
+		if (renameat(fs->rootfd, a, fs->rootfd, b) == 0)
+			return 0;
+		if (errno == ENOENT && renameat(fs->rootfd, b, fs->rootfd, a) == 0)
+			return 0;
+		return errno == ENOENT ? 0 : -errno;
+	}
+	if (renameat(fs->rootfd, a, fs->rootfd, b) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
 }
 
 void loc_binding(const struct loc *l, struct sfs_binding *b)

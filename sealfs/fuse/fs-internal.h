@@ -98,7 +98,12 @@ int dir_resolve(struct sfs_fs *fs, const char *path, char cdir[PATH_MAX],
 int loc_resolve(struct sfs_fs *fs, const char *path, struct loc *l);
 int loc_parent_fd(struct sfs_fs *fs, const struct loc *l);
 int loc_write_side(struct sfs_fs *fs, const struct loc *l);
-void loc_remove_side(struct sfs_fs *fs, const struct loc *l);
+/* Remove the side files of a removed entry: its .name when long, its .link
+ * when MODE is a symlink's (or 0: unknown). */
+void loc_remove_side(struct sfs_fs *fs, const struct loc *l, mode_t mode);
+/* Move (or swap) the .link side file of a long symlink target along with a rename. */
+int loc_move_link_side(struct sfs_fs *fs, const struct loc *from, const struct loc *to,
+		       bool exchange);
 void loc_binding(const struct loc *l, struct sfs_binding *b);
 void loc_proc_path(struct sfs_fs *fs, const struct loc *l, char *out, size_t len);
 void dircache_clear(struct sfs_fs *fs);

@@ -272,7 +272,7 @@ static int make_file(struct sfs_fs *fs, const char *path, mode_t mode, int oflag
 		r = node_create(fs, fd, &l, &n);
 	if (r) {
 		unlinkat(fs->rootfd, l.cpath, 0);
-		loc_remove_side(fs, &l);
+		loc_remove_side(fs, &l, S_IFREG);
 		close(fd);
 		return r;
 	}
@@ -452,7 +452,7 @@ static int sfs_mkdir(const char *path, mode_t mode)
 	if (mkdirat(fs->rootfd, l.cpath, 0700) < 0) {
 		r = -errno;
 		if (r != -EEXIST)
-			loc_remove_side(fs, &l);
+			loc_remove_side(fs, &l, S_IFDIR);
 		return r;
 	}
 	dfd = openat(fs->rootfd, l.cpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -465,7 +465,7 @@ static int sfs_mkdir(const char *path, mode_t mode)
 		if (dfd >= 0)
 			unlinkat(dfd, SFS_DIRIV_NAME, 0);
 		unlinkat(fs->rootfd, l.cpath, AT_REMOVEDIR);
-		loc_remove_side(fs, &l);
+		loc_remove_side(fs, &l, S_IFDIR);
 	}
 	return r;
 }
@@ -530,7 +530,7 @@ static int sfs_rmdir(const char *path)
 	r = remove_cdir(fs, l.cpath);
 	if (r)
 		return r;
-	loc_remove_side(fs, &l);
+	loc_remove_side(fs, &l, S_IFDIR);
 	dircache_clear(fs);
 	return 0;
 }
@@ -545,17 +545,18 @@ static int sfs_unlink(const char *path)
 		return -EROFS;
 	touch_activity(fs);
 	struct stat st;
-	bool linked;
+	int linked;
 
 	r = loc_resolve(fs, path, &l);
 	if (r)
 		return r;
-	linked = fstatat(fs->rootfd, l.cpath, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		 S_ISREG(st.st_mode) && st.st_nlink > 1;
+	/* -1: unknown, 0: one name, 1: a hard-linked regular file */
+	linked = fstatat(fs->rootfd, l.cpath, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -1
+		 : S_ISREG(st.st_mode) && st.st_nlink > 1;
 	if (unlinkat(fs->rootfd, l.cpath, 0) < 0)
 		return -errno;
-	loc_remove_side(fs, &l);
-	if (linked)
+	loc_remove_side(fs, &l, linked >= 0 ? st.st_mode : 0);
+	if (linked == 1)
 		links_changed(fs, st.st_dev, st.st_ino, path);
 	return 0;
 }
@@ -583,7 +584,7 @@ static int sfs_symlink(const char *target, const char *path)
 		r = chown_to_caller(fs, &l);
 	if (r && r != -EEXIST) {
 		unlinkat(dfd, l.disk, 0);
-		loc_remove_side(fs, &l);
+		loc_remove_side(fs, &l, S_IFLNK);
 	}
 	return r;
 }
@@ -607,7 +608,7 @@ static int sfs_mknod(const char *path, mode_t mode, dev_t rdev)
 	if (mknodat(fs->rootfd, l.cpath, mode, rdev) < 0) {
 		r = -errno;
 		if (r != -EEXIST)
-			loc_remove_side(fs, &l);
+			loc_remove_side(fs, &l, mode & S_IFMT);
 		return r;
 	}
 	return chown_to_caller(fs, &l);
@@ -688,15 +689,22 @@ static int sfs_rename(const char *from, const char *to, unsigned int flags)
 	if (renameat2(fs->rootfd, lf.cpath, fs->rootfd, lt.cpath, flags) < 0) {
 		r = -errno;
 		if (!to_exists)
-			loc_remove_side(fs, &lt);
+			loc_remove_side(fs, &lt, S_IFREG);
 		return r;
 	}
 	if (flags & RENAME_EXCHANGE) {
 		r = loc_write_side(fs, &lf);
+		if (!r && (S_ISLNK(sf.st_mode) || S_ISLNK(stt.st_mode)))
+			r = loc_move_link_side(fs, &lf, &lt, true);
 		if (!r && S_ISREG(stt.st_mode))
 			r = rebind(fs, &lf, &lt, &lf);
 	} else if (strcmp(lf.disk, lt.disk) || strcmp(lf.cparent, lt.cparent)) {
-		loc_remove_side(fs, &lf);
+		/* A replaced long symlink's target goes; a moved one's follows it. */
+		if (to_exists && S_ISLNK(stt.st_mode))
+			loc_remove_side(fs, &lt, S_IFLNK);
+		if (S_ISLNK(sf.st_mode))
+			r = loc_move_link_side(fs, &lf, &lt, false);
+		loc_remove_side(fs, &lf, S_IFDIR);
 	}
 	if (!r && S_ISREG(sf.st_mode) && sf.st_nlink == 1)
 		r = rebind(fs, &lt, &lf, &lt);
@@ -719,26 +727,42 @@ static int sfs_link(const char *from, const char *to)
 	if (r)
 		return r;
 	/* A file with two names cannot be bound to one of them. */
-	r = rebind(fs, &lf, &lf, NULL);
-	if (r)
-		return r;
+	{
+		struct stat sst;
+		if (fstatat(fs->rootfd, lf.cpath, &sst, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		if (S_ISREG(sst.st_mode)) {
+			r = rebind(fs, &lf, &lf, NULL);
+			if (r)
+				return r;
+		}
+	}
 	r = loc_write_side(fs, &lt);
 	if (r)
 		return r;
 	if (linkat(fs->rootfd, lf.cpath, fs->rootfd, lt.cpath, 0) < 0) {
 		r = -errno;
-		loc_remove_side(fs, &lt);
+		loc_remove_side(fs, &lt, S_IFREG);
 		return r;
 	}
 	{
 		struct stat st;
+		if (fstatat(fs->rootfd, lt.cpath, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode)) {
+			/* A long symlink's target lives in a side file: link it too. */
+			char a[PATH_MAX + 8], b[PATH_MAX + 8];
+			snprintf(a, sizeof(a), "%s%s", lf.cpath, SFS_LINK_SUFFIX);
+			snprintf(b, sizeof(b), "%s%s", lt.cpath, SFS_LINK_SUFFIX);
+			if (linkat(fs->rootfd, a, fs->rootfd, b, 0) < 0 && errno != ENOENT)
+				r = -errno;
+		}
 		if (fstatat(fs->rootfd, lt.cpath, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			links_note(fs, &st, from);
 			links_note(fs, &st, to);
 			links_changed(fs, st.st_dev, st.st_ino, to);
 		}
 	}
-	return 0;
+	return r;
 }
 
 static int sfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
