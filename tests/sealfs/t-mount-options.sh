@@ -1,0 +1,57 @@
+#!/bin/bash
+# mount options that the other tests do not cover: --idle (unmount when unused,
+# but never while a file is open), --masterkey for mount and passwd (the key
+# printed by init opens the volume when the password is lost), --ro.
+. "$(dirname "$0")/lib.sh"
+need_fuse
+
+C=$T/c M=$T/m
+mkdir -p "$M"
+step "init prints a master key"
+printf '%s\n' "$PW" | "$SEALFS" init -S --scrypt-logn 10 "$C" >"$T/init.out" 2>"$T/err" ||
+	fail "init: $(cat "$T/err")"
+KEY=$(grep -oE '[0-9a-f]{8}(-[0-9a-f]{8}){7}' "$T/init.out")
+[ -n "$KEY" ] || fail "no master key in init output"
+printf '%s\n' "$KEY" >"$T/key"
+
+step "--idle unmounts an unused mount, but not while a file is open"
+sfs_mount "$C" "$M" --idle 2s
+echo data >"$M/f"
+exec 7<"$M/f"
+sleep 4
+is_mounted "$M" || fail "--idle unmounted although a file was open"
+exec 7<&-
+for i in $(seq 1 60); do
+	is_mounted "$M" || break
+	sleep 0.2
+done
+is_mounted "$M" && fail "--idle 2s: still mounted 12 s after the last file was closed"
+note "unmounted after idling"
+
+step "--masterkey mounts without the password, and a wrong key is refused"
+expect_rc 0 "mount --masterkey" "$SEALFS" mount --masterkey "$T/key" "$C" "$M"
+_track_mount "$M"
+[ "$(cat "$M/f")" = data ] || fail "content through a --masterkey mount"
+sfs_umount "$M"
+echo "$KEY" | sed 's/^./0/; s/^00/11/' >"$T/badkey"
+cmp -s "$T/key" "$T/badkey" && fail "test bug: bad key equals the key"
+expect_rc 3 "mount with a wrong master key" "$SEALFS" mount --masterkey "$T/badkey" "$C" "$M"
+is_mounted "$M" && fail "mounted with a wrong master key"
+echo nothex >"$T/junkkey"
+expect_rc 1 "mount with a malformed master key" "$SEALFS" mount --masterkey "$T/junkkey" "$C" "$M"
+one_line_error "malformed master key"
+
+step "passwd --masterkey sets a new password when the old one is lost"
+printf 'brand new pw\n' | "$SEALFS" passwd --masterkey "$T/key" -S "$C" >"$T/out" 2>"$T/err" ||
+	fail "passwd --masterkey: $(cat "$T/err")"
+stdin_rc 3 "old password after passwd --masterkey" "$PW"$'\n' "$SEALFS" mount -S "$C" "$M"
+printf 'brand new pw\n' | "$SEALFS" mount -S --ro "$C" "$M" >"$T/out" 2>"$T/err" ||
+	fail "mount with the new password: $(cat "$T/err")"
+_track_mount "$M"
+
+step "--ro refuses writes"
+r=$(errno_of 'open(sys.argv[1] + "/g", "w")' "$M")
+[ "$r" = EROFS ] || fail "write on a --ro mount gave $r, not EROFS"
+[ "$(cat "$M/f")" = data ] || fail "read on a --ro mount"
+sfs_umount "$M"
+echo "mount options ok"
