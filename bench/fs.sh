@@ -20,6 +20,8 @@
 #   FSLIST="..."    which columns to run (default "plain sealfs gocryptfs encfs")
 #   TIMEOUT=S       give up on one command after S seconds (default 600)
 #   BENCH_TMPDIR=D  where the temp dir goes (default /var/tmp: same disk as /work)
+#   REVERSE=0       skip the reverse-mode rows (ls -lR and tar of the encrypted view,
+#                   sealfs mount --reverse against gocryptfs -reverse)
 #
 # Needs: bash, coreutils, tar, python3, dd; root for drop_caches (without it the
 # "cold" rows are warm and say so). gocryptfs/encfs absent -> their column is n/a.
@@ -457,6 +459,59 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	log "round $r: $(awk -F'\t' -v n="${#RUN_FS[@]}" '{ l[NR] = $1 "/" $2 "=" $3 }
 		END { for (i = NR - 5 * n + 1; i <= NR; i++) printf "%s ", l[i] }' "$RAWLOG")"
 done
+# --- reverse mode: an encrypted read-only view of the same tree --------------------
+# sealfs mount --reverse against gocryptfs -reverse: `ls -lR` of the view and
+# `tar -cf - view | cat >/dev/null` (GNU tar skips reading file data when its
+# archive is /dev/null itself, so the pipe makes it read everything), cold cache.
+
+declare -A RMNT RAVAIL
+REVERSE=${REVERSE:-1}
+RW_ALL="rls rtar"
+if [ "$REVERSE" = 1 ] && [ "${AVAIL[sealfs]:-0}" = 1 ]; then
+	log "reverse mode: extracting the tree into a plaintext directory"
+	mkdir -p "$T/rplain"
+	tar -C "$T/rplain" -xf "$TARBALL"
+	for fs in sealfs gocryptfs; do
+		RAVAIL[$fs]=0
+		case $fs in
+		sealfs)
+			mkdir -p "$T/rs.plain" "$T/rs.mnt"
+			cp -a "$T/rplain/." "$T/rs.plain/"
+			printf '%s\n' "$PW" | "$SEALFS" init --reverse -q --scrypt-logn 10 -S "$T/rs.plain" \
+				>"$T/setup.err" 2>&1 &&
+				printf '%s\n' "$PW" | "$SEALFS" mount --reverse -S "$T/rs.plain" "$T/rs.mnt" \
+				>"$T/setup.err" 2>&1 && RAVAIL[$fs]=1 ;;
+		gocryptfs)
+			command -v gocryptfs >/dev/null || continue
+			mkdir -p "$T/rg.plain" "$T/rg.mnt"
+			cp -a "$T/rplain/." "$T/rg.plain/"
+			gocryptfs -init -reverse -q -scryptn 10 -passfile "$T/pass" "$T/rg.plain" \
+				>"$T/setup.err" 2>&1 &&
+				gocryptfs -reverse -q -passfile "$T/pass" "$T/rg.plain" "$T/rg.mnt" \
+				>"$T/setup.err" 2>&1 && RAVAIL[$fs]=1 ;;
+		esac
+		if [ "${RAVAIL[$fs]}" = 1 ]; then
+			RMNT[$fs]=$T/$([ "$fs" = sealfs ] && echo rs || echo rg).mnt
+			wait_mounted "${RMNT[$fs]}" || RAVAIL[$fs]=0
+		else
+			log "reverse $fs setup failed: $(cat "$T/setup.err")"
+		fi
+	done
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for fs in sealfs gocryptfs; do
+			[ "${RAVAIL[$fs]}" = 1 ] || continue
+			drop_caches
+			s=$(timed plain 0 ls -lR "${RMNT[$fs]}") && record rls "$fs" "$s" || record rls "$fs" FAIL
+			drop_caches
+			s=$(timed plain 0 sh -c 'tar -cf - -C "$1" . | cat >/dev/null' sh "${RMNT[$fs]}") &&
+				record rtar "$fs" "$s" || record rtar "$fs" FAIL
+		done
+	done
+	for fs in sealfs gocryptfs; do
+		[ "${RAVAIL[$fs]:-0}" = 1 ] && fusermount3 -u "${RMNT[$fs]}" 2>/dev/null
+	done
+fi
+
 T_END=$(now)
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -538,6 +593,26 @@ vrow() { [ "${AVAIL[$1]:-0}" = 1 ] && echo "${VERIFY[$1]:--}" || echo n/a; }
 # shellcheck disable=SC2059
 printf "$FMT" "tree intact (tar --compare, round 1)" "$(vrow plain)" "$(vrow sealfs)" \
 	"$(vrow gocryptfs)" "$(vrow encfs)" ""
+if [ "$REVERSE" = 1 ] && [ "${RAVAIL[sealfs]:-0}" = 1 ]; then
+	rcell() {
+		[ "${RAVAIL[$2]:-0}" = 1 ] && [ -n "${RES[$1,$2]:-}" ] || { echo n/a; return; }
+		# shellcheck disable=SC2086
+		v=$(median ${RES[$1,$2]})
+		[ "$v" = FAIL ] && echo FAIL || awk -v v="$v" 'BEGIN { printf "%.2f", v }'
+	}
+	echo
+	echo "reverse mode: read-only encrypted view of the same tree (s, lower is better)"
+	# shellcheck disable=SC2059
+	printf "$FMT" "workload" "" sealfs gocryptfs "" "sealfs:gcfs"
+	for w in $RW_ALL; do
+		a=$(rcell "$w" sealfs) b=$(rcell "$w" gocryptfs)
+		case "$a$b" in *n/a* | *FAIL*) q=- ;; *) q=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }') ;; esac
+		case $w in rls) l="reverse: ls -lR of the view, cold" ;; rtar) l="reverse: tar of the view, cold" ;; esac
+		# shellcheck disable=SC2059
+		printf "$FMT" "$l" "" "$a" "$b" "" "$q"
+	done
+	echo "  rounds: ls sealfs: ${RES[rls,sealfs]:-} gocryptfs: ${RES[rls,gocryptfs]:-}; tar sealfs: ${RES[rtar,sealfs]:-} gocryptfs: ${RES[rtar,gocryptfs]:-}"
+fi
 echo
 echo "every round (in order):"
 for w in $W_ALL; do
