@@ -126,11 +126,19 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 	pthread_t idle_tid;
 	bool idle_started = false;
 	struct fuse *fuse = NULL;
-	char opts[8192];
+	char opts[8192], dir[2 * 4096 + 1];
+	size_t o = 0;
 	int r = 0, n;
 
+	/* libfuse splits -o at commas: escape them (and backslashes) in the path. */
+	for (const char *p = fs->opts.cipherdir; *p && o + 2 < sizeof(dir); p++) {
+		if (*p == ',' || *p == '\\')
+			dir[o++] = '\\';
+		dir[o++] = *p;
+	}
+	dir[o] = '\0';
 	n = snprintf(opts, sizeof(opts), "default_permissions,fsname=sealfs:%s,subtype=sealfs%s%s%s",
-		     fs->opts.cipherdir, fs->ro ? ",ro" : "",
+		     dir, fs->ro ? ",ro" : "",
 		     fs->opts.fuse_opts ? "," : "", fs->opts.fuse_opts ? fs->opts.fuse_opts : "");
 	if (n < 0 || (size_t)n >= sizeof(opts)) {
 		*ret_stage = "options";
