@@ -19,4 +19,8 @@ int parse_duration(const char *s, uint64_t *ret_seconds);
 /* Decimal unsigned integer within [min, max], no sign, no trailing junk. */
 int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
 
+/* Length (1..4) of the valid UTF-8 sequence at s (avail bytes left), 0 when it
+ * is not valid UTF-8 (overlong forms, surrogates and > U+10FFFF are not). */
+size_t utf8_char_len(const unsigned char *s, size_t avail);
+
 #endif

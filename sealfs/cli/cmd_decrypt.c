@@ -31,6 +31,7 @@
 #include "tree.h"
 #include "walk.h"
 #include "cli.h"
+#include "util.h"
 #include "unlock.h"
 #include "banned.h"
 
@@ -61,38 +62,6 @@ struct restore {
 	size_t nfix, capfix;
 };
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (avail < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /*
  * Copy S into out (outlen >= 8) for a message: control characters, '\' and
  * bytes that are not UTF-8 as \xNN; cut with "..." when out is too small.
@@ -103,7 +72,7 @@ static const char *esc(const char *s, char *out, size_t outlen)
 	size_t left = strlen(s), o = 0;
 
 	while (left) {
-		size_t n = utf8_len(p, left);
+		size_t n = utf8_char_len(p, left);
 		if (o + 8 > outlen) {
 			memcpy(out + o, "...", 3);
 			o += 3;
