@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "hr_cli.h"
+#include "hr_report.h"
 #include "log.h"
 #include "cleanup.h"
 #include "banned.h"
 
 static const struct hr_command commands[] = {
 	{.name = "record", .summary = "sample system activity into the database", .run = hr_cmd_record},
+	{.name = "report", .summary = "sar-style tables over any time range", .run = hr_cmd_report},
 };
 
 static void usage(FILE *f)
@@ -21,7 +23,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nrun 'headroom COMMAND --help' for the options of a command\n"
-		   "exit codes: 0 ok, 1 failure, 2 usage, 3 database refused, 4 database locked\n");
+		   "exit codes: 0 ok, 1 failure, 2 usage, 3 database refused, 4 database locked,\n"
+		   "            5 no data in the range (report)\n");
 }
 
 int main(int argc, char **argv)

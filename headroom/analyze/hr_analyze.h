@@ -1,0 +1,191 @@
+/*
+ * hr_analyze.h - reading the headroom database back (headroom/analyze):
+ * local-time ranges, buckets, and the per-activity queries that return
+ * aggregated rows for `headroom report` (and later advise/graph).
+ *
+ * Depends on hr_store (identity and version checks of the file), SQLite
+ * and common/ only; never on collect or render. Every aggregation runs in
+ * SQL (GROUP BY bucket) and rows are streamed, one sqlite3_step() per row.
+ *
+ * Time: stored timestamps are Unix milliseconds (UTC). Everything a person
+ * types or reads is local time, as the TZ environment variable says
+ * (localtime_r/mktime); a "day" is a local calendar day, which may be 23 or
+ * 25 hours long across a DST change.
+ *
+ * Averages: every stored value is a rate, a percentage or a gauge over the
+ * sample's span, so a bucket (or the whole range) averages them weighted by
+ * span: sum(v * span) / sum(span). Raw samples and 5-minute roll-ups
+ * (stat 0 = average rows) mix correctly that way.
+ *
+ * Calling sequence:
+ *	hr_db_open(path, &db);
+ *	hr_db_count(db, &range, &n);	(n == 0: nothing to report)
+ *	for each activity: hr_rows_open(db, act, &q, &rows);
+ *		while ((r = hr_rows_next(rows, &row)) > 0) use row;
+ *		hr_rows_free(rows);
+ *	hr_db_free(db);
+ * Errors are -errno: -ENOENT (no such file), -EACCES, -EMEDIUMTYPE (not a
+ * headroom database, or corrupt), -EPROTONOSUPPORT (newer schema), -EINVAL
+ * (bad argument), -ENOMEM, -EIO; hr_db_errmsg() has SQLite's words.
+ */
+#ifndef HR_ANALYZE_H
+#define HR_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- local time ---------------------------------------------------------- */
+
+/* A broken-down local time, with the zone abbreviation and UTC offset. */
+struct hr_tm {
+	int year, mon, mday;	/* 2026, 1..12, 1..31 */
+	int hour, min, sec;
+	long gmtoff;		/* seconds east of UTC */
+	char zone[16];		/* "CET", "CEST", "UTC", "+0530"... */
+};
+
+/* Break TS_MS down in local time. Returns 0 or -EINVAL (out of range). */
+int hr_time_local(int64_t ts_ms, struct hr_tm *ret);
+
+/*
+ * Parse a local date with an optional time: "YYYY-MM-DD", "YYYY-MM-DD
+ * HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS]", "today", "yesterday" (NOW_MS is
+ * the present). A date alone means its first millisecond, or with END its
+ * last one (so --to 2026-03-29 includes that whole day). A local time that
+ * does not exist (in a DST gap) is moved forward by the gap; one that
+ * exists twice is taken as mktime() chooses. *ret_ms untouched on error.
+ * Returns 0 or -EINVAL.
+ */
+int hr_time_parse(const char *s, bool end, int64_t now_ms, int64_t *ret_ms);
+
+/* Parse a time of day "HH:MM" or "HH:MM:SS" into seconds since 00:00:00. */
+int hr_time_parse_tod(const char *s, int *ret_secs);
+
+/* The local day containing TS_MS: [*ret_start, *ret_end) in Unix ms. */
+int hr_time_day(int64_t ts_ms, int64_t *ret_start, int64_t *ret_end);
+
+/* ---- the time range of a report ------------------------------------------ */
+
+struct hr_range {
+	int64_t from_ms, to_ms;	/* inclusive, Unix ms */
+	int tod_from, tod_to;	/* -s/-e: seconds since local midnight, inclusive;
+				   -1 = no limit */
+};
+
+/* ---- activities ------------------------------------------------------------ */
+
+/*
+ * One output column: sar's name and how to compute it from the per-sample
+ * rows of a bucket: scale * NUM / DEN, two aggregates (sums) whose sums
+ * over all buckets give the average of the range; 0 when DEN is 0, NULL
+ * when NUM is NULL (no data).
+ */
+struct hr_column {
+	const char *name;	/* "%user", "kbmemfree", ... */
+	const char *num;	/* aggregate SQL over the per-sample columns */
+	const char *den;
+	double scale;
+	int decimals;		/* as sar prints it: 0 or 2 */
+};
+
+/*
+ * One activity (one table of the report): a table (or join) of the
+ * database, an optional key (CPU, DEV, IFACE...) and the columns. The SQL
+ * fragments are fixed strings of this library, never user input.
+ *
+ * The query is built as
+ *	SELECT bucket, key, span, label, tail, num0, den0, num1, den1... FROM (
+ *		SELECT s.ts AS ts, s.span AS span, SELECT FROM sample s JOIN FROM
+ *		 WHERE t.sample = s.id AND t.stat = 0 AND <range> [AND WHERE]
+ *		 [GROUP BY s.id when sum_keys])
+ *	 GROUP BY bucket, key ORDER BY bucket, key
+ * unless .sql gives the whole query (parameters: ?1 from_ms, ?2 to_ms,
+ * ?3 tod_from, ?4 tod_to, ?5 bucket mode (0 per sample, >0 width in ms,
+ * -1 whole range), ?6 top N; SQL functions hr_b(ts, ?5) and
+ * hr_in_tod(ts, ?3, ?4); result columns as above).
+ */
+struct hr_activity {
+	const char *name;	/* "cpu", "load", ... (CSV/JSON, --help) */
+	const char *from;	/* FROM fragment; the main table is aliased t */
+	const char *select;	/* per-sample columns (default "t.*") */
+	const char *where;	/* extra condition or NULL */
+	const char *sql;	/* the whole query instead (see above), or NULL */
+	bool sum_keys;		/* per-sample sums over every key (sar -b) */
+	const char *key;	/* key column of the per-sample rows, NULL: none */
+	const char *keyname;	/* header of the key shown first: "CPU", "DEV", or NULL */
+	const char *label;	/* aggregate shown there (default: the key) */
+	bool key_all;		/* key -1 is shown as "all" (cpu) */
+	int keywidth;		/* text column width of that key */
+	const char *tailname;	/* header of a text column shown last ("FILESYSTEM") */
+	const char *tail;	/* its aggregate, or NULL */
+	const struct hr_column *cols;
+	size_t ncols;
+};
+
+/* The activities in report order; hr_activity_find by name or NULL. */
+extern const struct hr_activity hr_activities[];
+extern const size_t hr_nactivities;
+const struct hr_activity *hr_activity_find(const char *name);
+
+/* ---- the database and its rows --------------------------------------------- */
+
+struct hr_db;
+
+/*
+ * Open PATH read-only (it must exist), after hr_store has checked that it
+ * is a headroom database of a version this program reads. An empty file
+ * (no schema yet) opens and has no samples. On success *ret is the
+ * caller's (hr_db_free). Returns 0 or -errno as above.
+ */
+int hr_db_open(const char *path, struct hr_db **ret);
+void hr_db_free(struct hr_db *db);	/* NULL allowed */
+/* SQLite's (or the store's) words for the last failure, "" if none. */
+const char *hr_db_errmsg(const struct hr_db *db);
+
+/*
+ * Copy the meta value KEY (hostname, kernel, ncpu) into BUF (truncated,
+ * NUL-terminated). -ENOENT when absent.
+ */
+int hr_db_meta(struct hr_db *db, const char *key, char *buf, size_t size);
+
+/* Number of samples in RANGE (raw and roll-up). */
+int hr_db_count(struct hr_db *db, const struct hr_range *range, int64_t *ret_n);
+
+struct hr_query {
+	struct hr_range range;
+	int64_t bucket_ms;	/* 0: one row per sample; else buckets this wide,
+				   aligned on local midnight, at most one day */
+	const char *const *keys;	/* only these key values (as text: "-1", "sda");
+					   NULL = every key */
+	size_t nkeys;
+	int top_n;		/* processes per row group for the "top" activity */
+};
+
+struct hr_row {
+	bool average;		/* an "Average:" row (after every other row) */
+	int64_t ts_ms;		/* sample time, or the bucket start; 0 for an average */
+	int64_t span_ms;	/* time the row covers (sample span or bucket width) */
+	const char *key;	/* key label ("all", "sda", "1234") or NULL */
+	const char *tail;	/* last text column ("/dev/vda1", "nginx") or NULL */
+	const double *v;	/* ncols values... */
+	const bool *null;	/* ...and which of them are NULL (no data) */
+	size_t n;
+};
+
+struct hr_rows;
+
+/* Prepare the query of ACT over Q. *ret is the caller's (hr_rows_free). */
+int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct hr_query *q,
+		 struct hr_rows **ret);
+/*
+ * Step: 1 and *ret filled (valid until the next call), 0 at the end, or
+ * -errno. Rows come ordered by time, then key; then the average rows of the
+ * whole range (one per key, in key order; row.average set), computed from
+ * the same scan (the top processes: by a second query, ranked over the
+ * whole range).
+ */
+int hr_rows_next(struct hr_rows *rows, struct hr_row *ret);
+void hr_rows_free(struct hr_rows *rows);	/* NULL allowed */
+
+#endif

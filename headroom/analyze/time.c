@@ -1,0 +1,185 @@
+/*
+ * time.c - local time for reports (headroom/analyze): parsing dates and
+ * times of day the way a person types them, local days (23 or 25 hours
+ * long across DST), breaking timestamps down with their zone. Only the
+ * reentrant libc calls (localtime_r, mktime); TZ decides the zone.
+ * Depends on libc only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "hr_analyze.h"
+#include "banned.h"
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int hr_time_local(int64_t ts_ms, struct hr_tm *ret)
+{
+	time_t t = (time_t)floor_div(ts_ms, 1000);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return -EINVAL;
+	ret->year = tm.tm_year + 1900;
+	ret->mon = tm.tm_mon + 1;
+	ret->mday = tm.tm_mday;
+	ret->hour = tm.tm_hour;
+	ret->min = tm.tm_min;
+	ret->sec = tm.tm_sec;
+	ret->gmtoff = tm.tm_gmtoff;
+	snprintf(ret->zone, sizeof(ret->zone), "%s", tm.tm_zone ? tm.tm_zone : "");
+	return 0;
+}
+
+/* mktime() of a local calendar date and time, DST left to the library. */
+static int local_mktime(int year, int mon, int mday, int h, int m, int s, int64_t *ret_ms)
+{
+	struct tm tm = {
+		.tm_year = year - 1900,
+		.tm_mon = mon - 1,
+		.tm_mday = mday,
+		.tm_hour = h,
+		.tm_min = m,
+		.tm_sec = s,
+		.tm_isdst = -1,
+	};
+	time_t t = mktime(&tm);
+
+	if (t == (time_t)-1 && !(tm.tm_year == 69 && tm.tm_mday == 31))
+		return -EINVAL;
+	*ret_ms = (int64_t)t * 1000;
+	return 0;
+}
+
+int hr_time_day(int64_t ts_ms, int64_t *ret_start, int64_t *ret_end)
+{
+	struct hr_tm lt;
+	int64_t a, b;
+	int r;
+
+	r = hr_time_local(ts_ms, &lt);
+	if (r < 0)
+		return r;
+	r = local_mktime(lt.year, lt.mon, lt.mday, 0, 0, 0, &a);
+	if (r == 0)
+		r = local_mktime(lt.year, lt.mon, lt.mday + 1, 0, 0, 0, &b);
+	if (r < 0)
+		return r;
+	/* Where midnight does not exist mktime moves it; keep ts inside. */
+	if (a > ts_ms)
+		a = ts_ms;
+	*ret_start = a;
+	*ret_end = b;
+	return 0;
+}
+
+/* Exactly N digits at *p, advancing it. -1 if not. */
+static int digits(const char **p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return v;
+}
+
+/* "HH:MM" or "HH:MM:SS" at *p; advances. */
+static int parse_hms(const char **p, int *h, int *m, int *s)
+{
+	*h = digits(p, 2);
+	if (*h < 0 || *h > 23 || **p != ':')
+		return -EINVAL;
+	(*p)++;
+	*m = digits(p, 2);
+	if (*m < 0 || *m > 59)
+		return -EINVAL;
+	*s = 0;
+	if (**p == ':') {
+		(*p)++;
+		*s = digits(p, 2);
+		if (*s < 0 || *s > 59)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int hr_time_parse_tod(const char *s, int *ret_secs)
+{
+	int h, m, sec;
+
+	if (!s || parse_hms(&s, &h, &m, &sec) < 0 || *s)
+		return -EINVAL;
+	*ret_secs = h * 3600 + m * 60 + sec;
+	return 0;
+}
+
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int hr_time_parse(const char *s, bool end, int64_t now_ms, int64_t *ret_ms)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	bool has_time = false;
+	struct hr_tm lt;
+	int64_t ms;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "today") || !strcmp(s, "yesterday")) {
+		r = hr_time_local(now_ms, &lt);
+		if (r < 0)
+			return r;
+		y = lt.year;
+		mo = lt.mon;
+		d = lt.mday - (s[0] == 'y');
+		goto convert;
+	}
+	y = digits(&s, 4);
+	if (y < 1970 || *s++ != '-')
+		return -EINVAL;
+	mo = digits(&s, 2);
+	if (mo < 1 || mo > 12 || *s++ != '-')
+		return -EINVAL;
+	d = digits(&s, 2);
+	if (d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
+		return -EINVAL;
+	if (*s == ' ' || *s == 'T') {
+		s++;
+		if (parse_hms(&s, &h, &mi, &sec) < 0)
+			return -EINVAL;
+		has_time = true;
+	}
+	if (*s)
+		return -EINVAL;
+convert:
+	if (has_time) {
+		r = local_mktime(y, mo, d, h, mi, sec, &ms);
+		if (r == 0 && end)
+			ms += 999;	/* "up to 10:00:00" includes that second */
+	} else if (end) {
+		r = local_mktime(y, mo, d + 1, 0, 0, 0, &ms);
+		if (r == 0)
+			ms -= 1;	/* the day's last millisecond */
+	} else {
+		r = local_mktime(y, mo, d, 0, 0, 0, &ms);
+	}
+	if (r < 0)
+		return r;
+	*ret_ms = ms;
+	return 0;
+}

@@ -1,0 +1,634 @@
+/*
+ * report.c - `headroom report`: sar-style tables over any time range and
+ * any number of days (headroom/cli).
+ *
+ * Glue only: parses sar's activity options into a set of activities of
+ * headroom/analyze, turns --from/--to/-s/-e into a local-time range, runs
+ * one aggregate query per activity (plus one for its "Average:" rows) and
+ * streams the rows into a headroom/render writer. This is the only place
+ * that logs; every error is one line and one of the documented exit codes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hr_analyze.h"
+#include "hr_cli.h"
+#include "hr_config.h"
+#include "hr_render.h"
+#include "hr_report.h"
+#include "cleanup.h"
+#include "log.h"
+#include "banned.h"
+
+#define MAX_CPUS 4096
+#define MAX_COLS 32
+
+struct report {
+	const char *db_path, *config_path;
+	bool config_explicit;
+	bool want[64];		/* by index in hr_activities[] */
+	bool any;
+	bool cpu_total;		/* -u (or -P ALL): the "all" row */
+	bool cpu_all;		/* -P ALL */
+	char **cpus;		/* -P N,M as text */
+	size_t ncpus;
+	const char *from, *to, *start, *end;
+	int64_t bucket_ms;
+	int top_n;
+	enum hr_format fmt;
+	char dbbuf[4096];
+};
+
+static const char *errstr(int neg_errno)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(neg_errno < 0 ? -neg_errno : neg_errno));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
+static void help(void)
+{
+	printf("usage: headroom report [--db PATH] [ACTIVITIES] [-s HH:MM[:SS]] [-e HH:MM[:SS]]\n"
+	       "                       [--from DATE[ TIME]] [--to DATE[ TIME]] [-i SECONDS]\n"
+	       "                       [--format text|csv|json]\n"
+	       "\n"
+	       "sar-style tables of what 'headroom record' stored, over any range of days.\n"
+	       "\n"
+	       "activities (sar's letters; default -u):\n"
+	       "  -u                CPU utilisation (all CPUs)\n"
+	       "  -P ALL | N[,M..]  per CPU\n"
+	       "  -q [LOAD|CPU|IO|MEM|PSI|ALL]  run queue and load; pressure (PSI)\n"
+	       "  -r                memory          -S  swap space\n"
+	       "  -W                swapping        -B  paging\n"
+	       "  -b                I/O totals      -d  per disk\n"
+	       "  -n DEV|EDEV|SOCK|SOCK6|TCP|ETCP|UDP|ALL[,...]  network\n"
+	       "  -w                task creation and context switches\n"
+	       "  -F [MOUNT]        filesystems (by device, or by mount point)\n"
+	       "      --psi         pressure stall information (= -q PSI)\n"
+	       "      --top[=N]     top N processes by CPU per interval (default 5)\n"
+	       "  -A                everything above\n"
+	       "\n"
+	       "range (local time, as TZ says; default today):\n"
+	       "      --from DATE[ TIME]  YYYY-MM-DD[ HH:MM[:SS]], today, yesterday\n"
+	       "      --to DATE[ TIME]    a date alone includes that whole day\n"
+	       "  -s HH:MM[:SS]           each day, from this time of day\n"
+	       "  -e HH:MM[:SS]           each day, up to this time of day\n"
+	       "  -i SECONDS              average into buckets this wide (10m, 1h, up to 1d),\n"
+	       "                          aligned on local midnight\n"
+	       "\n"
+	       "  -f, --db PATH           database (default %s, or DATABASE\n"
+	       "                          from the config file)\n"
+	       "  -c, --config FILE       config file (default %s)\n"
+	       "  -o, --format FORMAT     text (default), csv (like sadf -d), json\n"
+	       "  -h, --help              this text\n"
+	       "\n"
+	       "Times are 24-hour HH:MM:SS (sar's S_TIME_FORMAT=ISO), dates YYYY-MM-DD,\n"
+	       "with the zone abbreviation on the header and on a date line whenever the\n"
+	       "date or the zone (DST) changes; CSV and JSON use ISO 8601 with the offset.\n"
+	       "\n"
+	       "exit codes: 0 ok, 1 failure, 2 usage, 3 database refused, 5 no data in range\n",
+	       HR_DEFAULT_DB, HR_DEFAULT_CONFIG);
+}
+
+static void want(struct report *rp, const char *name)
+{
+	const struct hr_activity *a = hr_activity_find(name);
+
+	if (a && (size_t)(a - hr_activities) < ARRAY_SIZE(rp->want)) {
+		rp->want[a - hr_activities] = true;
+		rp->any = true;
+	}
+}
+
+/* -n KEYWORD[,KEYWORD...] */
+static int parse_net(struct report *rp, const char *arg)
+{
+	static const struct {
+		const char *kw;
+		const char *act;
+	} map[] = {
+		{"DEV", "net-dev"}, {"EDEV", "net-edev"}, {"SOCK", "sock"}, {"SOCK6", "sock6"},
+		{"TCP", "tcp"},	    {"ETCP", "etcp"},	  {"UDP", "udp"},
+	};
+	_cleanup_free_ char *copy = strdup(arg);
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *kw = strtok_r(copy, ",", &save); kw; kw = strtok_r(NULL, ",", &save)) {
+		bool found = false;
+		for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+			if (!strcmp(kw, map[i].kw) || !strcmp(kw, "ALL")) {
+				want(rp, map[i].act);
+				found = true;
+			}
+		}
+		if (!found) {
+			log_error("unknown -n keyword '%s' (DEV, EDEV, SOCK, SOCK6, TCP, ETCP, UDP "
+				  "or ALL)",
+				  kw);
+			return -EINVAL;
+		}
+	}
+	if (!*arg || arg[strlen(arg) - 1] == ',') {
+		log_error("bad -n list '%s'", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* -P ALL | N[,M...] */
+static int parse_cpus(struct report *rp, const char *arg)
+{
+	_cleanup_free_ char *copy = strdup(arg);
+	char *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	want(rp, "cpu");
+	if (!strcmp(arg, "ALL")) {
+		rp->cpu_all = true;
+		rp->cpu_total = true;
+		return 0;
+	}
+	for (char *kw = strtok_r(copy, ",", &save); kw; kw = strtok_r(NULL, ",", &save)) {
+		char *endp;
+		long n;
+		char **grown;
+
+		errno = 0;
+		n = strtol(kw, &endp, 10);
+		if (errno || *endp || endp == kw || n < 0 || n >= MAX_CPUS || kw[0] == '+') {
+			log_error("bad -P value '%s': expected ALL or CPU numbers like 0,1", kw);
+			return -EINVAL;
+		}
+		grown = realloc(rp->cpus, (rp->ncpus + 1) * sizeof(*rp->cpus));
+		if (!grown)
+			return -ENOMEM;
+		rp->cpus = grown;
+		rp->cpus[rp->ncpus] = strdup(kw);
+		if (!rp->cpus[rp->ncpus])
+			return -ENOMEM;
+		rp->ncpus++;
+	}
+	if (!rp->ncpus) {
+		log_error("bad -P value '%s': expected ALL or CPU numbers like 0,1", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* sar -q takes an optional keyword list as the next word: LOAD, CPU, IO, MEM, PSI, ALL. */
+static bool parse_q_keywords(struct report *rp, const char *arg)
+{
+	_cleanup_free_ char *copy = strdup(arg);
+	char *save = NULL;
+	bool any = false;
+
+	if (!copy)
+		return false;
+	/* Only consume the word when every item is a keyword. */
+	for (char *kw = strtok_r(copy, ",", &save); kw; kw = strtok_r(NULL, ",", &save)) {
+		if (strcmp(kw, "LOAD") && strcmp(kw, "CPU") && strcmp(kw, "IO") &&
+		    strcmp(kw, "MEM") && strcmp(kw, "PSI") && strcmp(kw, "ALL"))
+			return false;
+		any = true;
+	}
+	if (!any)
+		return false;
+	if (strstr(arg, "LOAD") || strstr(arg, "ALL"))
+		want(rp, "load");
+	if (strstr(arg, "CPU") || strstr(arg, "PSI") || strstr(arg, "ALL"))
+		want(rp, "psi-cpu");
+	if (strstr(arg, "IO") || strstr(arg, "PSI") || strstr(arg, "ALL"))
+		want(rp, "psi-io");
+	if (strstr(arg, "MEM") || strstr(arg, "PSI") || strstr(arg, "ALL"))
+		want(rp, "psi-mem");
+	return true;
+}
+
+static void free_cpus(struct report *rp)
+{
+	for (size_t i = 0; i < rp->ncpus; i++)
+		free(rp->cpus[i]);
+	free(rp->cpus);
+}
+
+/* The database path: --db, else DATABASE of the config file, else the default. */
+static int resolve_db(struct report *rp)
+{
+	struct hr_config cfg;
+	char err[512] = "";
+	int r;
+
+	if (rp->db_path)
+		return HR_EXIT_OK;
+	hr_config_defaults(&cfg);
+	r = hr_config_load(rp->config_path, &cfg, err, sizeof(err));
+	if (r == -ENOENT && !rp->config_explicit) {
+		hr_config_defaults(&cfg);
+	} else if (r < 0) {
+		log_error("bad config '%s': %s", rp->config_path, *err ? err : errstr(r));
+		return HR_EXIT_USAGE;
+	}
+	snprintf(rp->dbbuf, sizeof(rp->dbbuf), "%s", cfg.database);
+	rp->db_path = rp->dbbuf;
+	return HR_EXIT_OK;
+}
+
+static void fmt_time(int64_t ms, char *buf, size_t size)
+{
+	struct hr_tm lt;
+
+	if (hr_time_local(ms, &lt) < 0) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d %s", lt.year, lt.mon, lt.mday, lt.hour,
+		 lt.min, lt.sec, lt.zone);
+}
+
+/* --from/--to/-s/-e -> range; logs and returns an exit code. */
+static int make_range(struct report *rp, struct hr_range *rg)
+{
+	struct timespec now;
+	int64_t now_ms, ds, de;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	rg->tod_from = rg->tod_to = -1;
+	if (rp->from && hr_time_parse(rp->from, false, now_ms, &rg->from_ms) < 0) {
+		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+			  rp->from);
+		return HR_EXIT_USAGE;
+	}
+	if (rp->to && hr_time_parse(rp->to, true, now_ms, &rg->to_ms) < 0) {
+		log_error("bad --to '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+			  rp->to);
+		return HR_EXIT_USAGE;
+	}
+	if (!rp->from || !rp->to) {
+		/* The missing end: the day of the other one, or today (like sar). */
+		if (hr_time_day(rp->to ? rg->to_ms : now_ms, &ds, &de) < 0) {
+			log_error("cannot compute the local day (check TZ)");
+			return HR_EXIT_FAILURE;
+		}
+		if (!rp->from)
+			rg->from_ms = ds;
+		if (!rp->to)
+			rg->to_ms = de - 1;
+		if (rp->from && !rp->to && rg->from_ms > rg->to_ms) {
+			/* --from in the future: up to the end of that day. */
+			if (hr_time_day(rg->from_ms, &ds, &de) == 0)
+				rg->to_ms = de - 1;
+		}
+	}
+	if (rp->start && hr_time_parse_tod(rp->start, &rg->tod_from) < 0) {
+		log_error("bad -s '%s': expected HH:MM or HH:MM:SS", rp->start);
+		return HR_EXIT_USAGE;
+	}
+	if (rp->end && hr_time_parse_tod(rp->end, &rg->tod_to) < 0) {
+		log_error("bad -e '%s': expected HH:MM or HH:MM:SS", rp->end);
+		return HR_EXIT_USAGE;
+	}
+	if (rg->from_ms > rg->to_ms) {
+		char a[64], b[64];
+		fmt_time(rg->from_ms, a, sizeof(a));
+		fmt_time(rg->to_ms, b, sizeof(b));
+		log_error("inverted range: --from %s is after --to %s", a, b);
+		return HR_EXIT_USAGE;
+	}
+	if (rg->tod_from >= 0 && rg->tod_to >= 0 && rg->tod_from > rg->tod_to) {
+		log_error("inverted range: -s %s is after -e %s", rp->start, rp->end);
+		return HR_EXIT_USAGE;
+	}
+	return HR_EXIT_OK;
+}
+
+static int open_db(struct report *rp, struct hr_db **db)
+{
+	int r = hr_db_open(rp->db_path, db);
+
+	switch (r) {
+	case 0:
+		return HR_EXIT_OK;
+	case -EMEDIUMTYPE:
+		log_error("'%s' is not a headroom database (or is corrupt)", rp->db_path);
+		return HR_EXIT_DATABASE;
+	case -EPROTONOSUPPORT:
+		log_error("database '%s' has a schema newer than this headroom's; upgrade headroom",
+			  rp->db_path);
+		return HR_EXIT_DATABASE;
+	default:
+		log_error("cannot open database '%s': %s", rp->db_path, errstr(r));
+		return HR_EXIT_FAILURE;
+	}
+}
+
+/* One table: its rows, then its averages. Returns 0 or -errno. */
+static int report_one(struct hr_db *db, struct hr_render *out, const struct hr_activity *act,
+		      const struct hr_query *q)
+{
+	struct hr_render_col cols[MAX_COLS];
+	struct hr_render_table t = {
+		.name = act->name,
+		.keyname = act->keyname,
+		.keywidth = act->keywidth,
+		.tailname = act->tailname,
+		.cols = cols,
+		.ncols = act->ncols,
+	};
+	struct hr_rows *rows = NULL;
+	struct hr_row row;
+	int r;
+
+	if (act->ncols > MAX_COLS)
+		return -E2BIG;
+	for (size_t i = 0; i < act->ncols; i++)
+		cols[i] = (struct hr_render_col){act->cols[i].name, act->cols[i].decimals};
+	r = hr_render_begin(out, &t);
+	if (r < 0)
+		return r;
+	r = hr_rows_open(db, act, q, &rows);
+	if (r < 0)
+		return r;
+	while ((r = hr_rows_next(rows, &row)) > 0) {
+		if (row.average)
+			r = hr_render_average(out, row.key, row.tail, row.v, row.null);
+		else
+			r = hr_render_row(out, row.ts_ms, row.span_ms, row.key, row.tail, row.v,
+					  row.null);
+		if (r < 0)
+			break;
+	}
+	hr_rows_free(rows);
+	if (r < 0)
+		return r;
+	return hr_render_end(out);
+}
+
+static int run(struct report *rp)
+{
+	struct hr_db *db = NULL;
+	struct hr_render *out = NULL;
+	struct hr_render_info info = {0};
+	struct hr_query q = {.bucket_ms = rp->bucket_ms, .top_n = rp->top_n};
+	char host[256] = "", kernel[256] = "", ncpu[32] = "";
+	_cleanup_free_ const char **cpukeys = NULL;
+	int64_t n = 0;
+	int code, r;
+
+	code = make_range(rp, &q.range);
+	if (code != HR_EXIT_OK)
+		return code;
+	code = open_db(rp, &db);
+	if (code != HR_EXIT_OK)
+		return code;
+	r = hr_db_count(db, &q.range, &n);
+	if (r < 0) {
+		log_error("cannot read database '%s': %s", rp->db_path, hr_db_errmsg(db));
+		hr_db_free(db);
+		return r == -EMEDIUMTYPE ? HR_EXIT_DATABASE : HR_EXIT_FAILURE;
+	}
+	if (n == 0) {
+		char a[64], b[64];
+		fmt_time(q.range.from_ms, a, sizeof(a));
+		fmt_time(q.range.to_ms, b, sizeof(b));
+		if (rp->start || rp->end)
+			log_error("no data between %s and %s in '%s' (each day from %s to %s)", a,
+				  b, rp->db_path, rp->start ? rp->start : "00:00",
+				  rp->end ? rp->end : "23:59:59");
+		else
+			log_error("no data between %s and %s in '%s'", a, b, rp->db_path);
+		hr_db_free(db);
+		return HR_EXIT_NODATA;
+	}
+	(void)hr_db_meta(db, "hostname", host, sizeof(host));
+	(void)hr_db_meta(db, "kernel", kernel, sizeof(kernel));
+	(void)hr_db_meta(db, "ncpu", ncpu, sizeof(ncpu));
+	info = (struct hr_render_info){
+		.host = host,
+		.kernel = kernel,
+		.ncpu = (int)strtol(ncpu, NULL, 10),
+		.from_ms = q.range.from_ms,
+		.to_ms = q.range.to_ms,
+		.bucket_ms = rp->bucket_ms,
+	};
+	r = hr_render_new(rp->fmt, stdout, &info, &out);
+	for (size_t i = 0; r == 0 && i < hr_nactivities; i++) {
+		const struct hr_activity *act = &hr_activities[i];
+		if (!rp->want[i])
+			continue;
+		q.keys = NULL;
+		q.nkeys = 0;
+		if (!strcmp(act->name, "cpu") && !rp->cpu_all) {
+			size_t k = 0;
+			cpukeys = calloc(rp->ncpus + 1, sizeof(*cpukeys));
+			if (!cpukeys) {
+				r = -ENOMEM;
+				break;
+			}
+			if (rp->cpu_total)
+				cpukeys[k++] = "-1";
+			for (size_t j = 0; j < rp->ncpus; j++)
+				cpukeys[k++] = rp->cpus[j];
+			q.keys = cpukeys;
+			q.nkeys = k;
+		}
+		r = report_one(db, out, act, &q);
+	}
+	if (r < 0) {
+		log_error("cannot read database '%s': %s", rp->db_path,
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+		code = HR_EXIT_FAILURE;
+	} else if ((r = hr_render_finish(out)) < 0) {
+		log_error("cannot write the report: %s", errstr(r));
+		code = HR_EXIT_FAILURE;
+	}
+	hr_render_free(out);
+	hr_db_free(db);
+	return code;
+}
+
+int hr_cmd_report(int argc, char **argv)
+{
+	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP };
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'f'},
+		{"config", required_argument, NULL, 'c'},
+		{"format", required_argument, NULL, 'o'},
+		{"from", required_argument, NULL, OPT_FROM},
+		{"to", required_argument, NULL, OPT_TO},
+		{"interval", required_argument, NULL, 'i'},
+		{"psi", no_argument, NULL, OPT_PSI},
+		{"top", optional_argument, NULL, OPT_TOP},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct report rp = {
+		.config_path = HR_DEFAULT_CONFIG,
+		.fmt = HR_FORMAT_TEXT,
+		.top_n = 5,
+	};
+	uint64_t ms;
+	int c, code = HR_EXIT_OK;
+
+	opterr = 0;
+	optind = 1;
+	while (code == HR_EXIT_OK &&
+	       (c = getopt_long(argc, argv, "+:uP:qrSWBbdn:wAFs:e:i:f:c:o:h", longopts, NULL)) !=
+		       -1) {
+		switch (c) {
+		case 'u':
+			want(&rp, "cpu");
+			rp.cpu_total = true;
+			break;
+		case 'P':
+			if (parse_cpus(&rp, optarg) < 0)
+				code = HR_EXIT_USAGE;
+			break;
+		case 'q':
+			if (optind < argc && parse_q_keywords(&rp, argv[optind]))
+				optind++;
+			else
+				want(&rp, "load");
+			break;
+		case 'r':
+			want(&rp, "memory");
+			break;
+		case 'S':
+			want(&rp, "swap");
+			break;
+		case 'W':
+			want(&rp, "swapping");
+			break;
+		case 'B':
+			want(&rp, "paging");
+			break;
+		case 'b':
+			want(&rp, "io");
+			break;
+		case 'd':
+			want(&rp, "disk");
+			break;
+		case 'n':
+			if (parse_net(&rp, optarg) < 0)
+				code = HR_EXIT_USAGE;
+			break;
+		case 'w':
+			want(&rp, "sched");
+			break;
+		case 'F':
+			if (optind < argc && !strcmp(argv[optind], "MOUNT")) {
+				optind++;
+				want(&rp, "fs-mount");
+			} else {
+				want(&rp, "fs");
+			}
+			break;
+		case OPT_PSI:
+			want(&rp, "psi-cpu");
+			want(&rp, "psi-io");
+			want(&rp, "psi-mem");
+			break;
+		case OPT_TOP:
+			if (optarg) {
+				char *endp;
+				long n = strtol(optarg, &endp, 10);
+				if (*endp || endp == optarg || n < 1 || n > 1000) {
+					log_error("bad --top '%s': expected a number from 1 to 1000",
+						  optarg);
+					code = HR_EXIT_USAGE;
+					break;
+				}
+				rp.top_n = (int)n;
+			}
+			want(&rp, "top");
+			break;
+		case 'A':
+			for (size_t i = 0; i < hr_nactivities && i < ARRAY_SIZE(rp.want); i++)
+				if (strcmp(hr_activities[i].name, "fs-mount"))
+					rp.want[i] = true;
+			rp.any = rp.cpu_all = rp.cpu_total = true;
+			break;
+		case 's':
+			rp.start = optarg;
+			break;
+		case 'e':
+			rp.end = optarg;
+			break;
+		case OPT_FROM:
+			rp.from = optarg;
+			break;
+		case OPT_TO:
+			rp.to = optarg;
+			break;
+		case 'i':
+			if (hr_parse_interval_ms(optarg, &ms) < 0 || ms < 1000 || ms % 1000 ||
+			    ms > 86400000) {
+				log_error("bad interval '%s': expected whole seconds from 1 to 86400 "
+					  "(or 10m, 1h, 1d)",
+					  optarg);
+				code = HR_EXIT_USAGE;
+			}
+			rp.bucket_ms = (int64_t)ms;
+			break;
+		case 'f':
+			if (!*optarg) {
+				log_error("empty database path");
+				code = HR_EXIT_USAGE;
+			}
+			rp.db_path = optarg;
+			break;
+		case 'c':
+			rp.config_path = optarg;
+			rp.config_explicit = true;
+			break;
+		case 'o':
+			if (hr_format_parse(optarg, &rp.fmt) < 0) {
+				log_error("unknown format '%s': expected text, csv or json", optarg);
+				code = HR_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			help();
+			free_cpus(&rp);
+			return HR_EXIT_OK;
+		case ':':
+			log_error("option '%s' needs a value", argv[optind - 1]);
+			code = HR_EXIT_USAGE;
+			break;
+		default:
+			if (optopt && optopt != '?')
+				log_error("unknown activity or option '-%c' (try 'headroom report "
+					  "--help')",
+					  optopt);
+			else
+				log_error("unknown option '%s' (try 'headroom report --help')",
+					  argv[optind - 1]);
+			code = HR_EXIT_USAGE;
+			break;
+		}
+	}
+	if (code == HR_EXIT_OK && optind < argc) {
+		log_error("unexpected argument '%s'", argv[optind]);
+		code = HR_EXIT_USAGE;
+	}
+	if (code == HR_EXIT_OK && !rp.any) {
+		want(&rp, "cpu");	/* like sar: -u by default */
+		rp.cpu_total = true;
+	}
+	if (code == HR_EXIT_OK)
+		code = resolve_db(&rp);
+	if (code == HR_EXIT_OK)
+		code = run(&rp);
+	free_cpus(&rp);
+	return code;
+}
