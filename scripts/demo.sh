@@ -62,13 +62,14 @@ if [ -x "$HEADROOM" ]; then
 	fi
 	"$HEADROOM" record --foreground --interval 1 --count 8 --db "$db"
 	wait || true
+	"$HEADROOM" report --db "$db" -u -q
 	if "$HEADROOM" advise --help >/dev/null 2>&1; then
-		"$HEADROOM" advise --db "$db"
-		html="$work/report.html"
+		step "headroom: the advisor's verdict"
+		"$HEADROOM" advise --db "$db" || true
+	fi
+	if "$HEADROOM" report --help 2>&1 | grep -q -- --html; then
+		html=/var/tmp/headroom-demo-report.html
 		"$HEADROOM" report --db "$db" --html "$html" && echo "HTML report: $html"
-	else
-		echo "recorded $(sqlite3 "$db" 'select count(*) from sample' 2>/dev/null || echo '?') samples into $db"
-		echo "(the advisor and the HTML report are not built yet)"
 	fi
 else
 	echo "headroom is not built yet"
