@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hr_analyze.h"
+#include "hr_series.h"
 #include "hr_store.h"
 #include "cleanup.h"
 #include "banned.h"
@@ -541,4 +542,20 @@ int hr_rows_next(struct hr_rows *rows, struct hr_row *ret)
 	default:
 		return 0;
 	}
+}
+
+/* For the other queries of this layer (series.c): the handle, or -ENOENT
+ * when the database has no schema yet (no samples). */
+int hr_db_sqlite(struct hr_db *db, sqlite3 **ret)
+{
+	if (db->empty)
+		return -ENOENT;
+	*ret = db->db;
+	return 0;
+}
+
+/* Record SQLite's words for a failure of series.c. */
+void hr_db_set_error(struct hr_db *db, const char *what)
+{
+	set_err(db, what);
 }

@@ -122,10 +122,28 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Keys read by the advisor (not yet implemented): accepted, not used. */
+/* Keys read by the advisor: kept by name; `headroom advise` rejects unknown names. */
 static bool is_threshold_key(const char *k)
 {
 	return !strncmp(k, "THRESHOLD_", 10);
+}
+
+static int keep_threshold(struct hr_config *cfg, const char *name, uint64_t x)
+{
+	size_t i;
+
+	if (!*name || strlen(name) >= sizeof(cfg->thresholds[0].name))
+		return -EINVAL;
+	for (i = 0; i < cfg->nthresholds; i++)
+		if (!strcmp(cfg->thresholds[i].name, name))
+			break;
+	if (i == HR_CONFIG_MAX_THRESHOLDS)
+		return -ERANGE;
+	snprintf(cfg->thresholds[i].name, sizeof(cfg->thresholds[i].name), "%s", name);
+	cfg->thresholds[i].value = x;
+	if (i == cfg->nthresholds)
+		cfg->nthresholds++;
+	return 0;
 }
 
 static int apply(struct hr_config *cfg, const char *k, char *v, char *err, size_t errlen)
@@ -156,6 +174,8 @@ static int apply(struct hr_config *cfg, const char *k, char *v, char *err, size_
 	} else if (is_threshold_key(k)) {
 		uint64_t x;
 		r = parse_u64(v, 0, UINT32_MAX, &x);
+		if (r == 0)
+			r = keep_threshold(cfg, k + 10, x);
 	} else {
 		snprintf(err, errlen, "unknown key '%s'", k);
 		return -EINVAL;

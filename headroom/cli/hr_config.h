@@ -13,6 +13,7 @@
 
 #define HR_DEFAULT_CONFIG "/etc/headroom.conf"
 #define HR_DEFAULT_DB "/var/lib/headroom/headroom.db"
+#define HR_CONFIG_MAX_THRESHOLDS 64
 
 struct hr_config {
 	uint64_t interval_ms;	/* INTERVAL, default 10 s */
@@ -24,6 +25,12 @@ struct hr_config {
 	uint64_t top_processes;	/* TOP_PROCESSES, default 10 */
 	bool disk_partitions;	/* DISK_PARTITIONS, default no */
 	bool disk_virtual;	/* DISK_VIRTUAL, default no */
+	/* THRESHOLD_<NAME>=integer lines, for `headroom advise` (which checks the names) */
+	struct hr_config_threshold {
+		char name[48];	/* after THRESHOLD_: "CPU_BUSY_PCT" */
+		uint64_t value;
+	} thresholds[HR_CONFIG_MAX_THRESHOLDS];
+	size_t nthresholds;	/* a repeated name keeps its last value */
 };
 
 /* Fill *cfg with the defaults. */

@@ -7,6 +7,8 @@
 
 #include "hr_cli.h"
 #include "hr_report.h"
+#include "hr_advise_cmd.h"
+#include "hr_graph.h"
 #include "log.h"
 #include "cleanup.h"
 #include "banned.h"
@@ -14,6 +16,8 @@
 static const struct hr_command commands[] = {
 	{.name = "record", .summary = "sample system activity into the database", .run = hr_cmd_record},
 	{.name = "report", .summary = "sar-style tables over any time range", .run = hr_cmd_report},
+	{.name = "advise", .summary = "a verdict per resource: ok, watch, investigate, upgrade", .run = hr_cmd_advise},
+	{.name = "graph", .summary = "charts of any time range (PNG, SVG, PDF)", .run = hr_cmd_graph},
 };
 
 static void usage(FILE *f)
@@ -24,7 +28,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nrun 'headroom COMMAND --help' for the options of a command\n"
 		   "exit codes: 0 ok, 1 failure, 2 usage, 3 database refused, 4 database locked,\n"
-		   "            5 no data in the range (report)\n");
+		   "            5 no data in the range (report, advise)\n"
+		   "advise: 0 all ok, 10 watch, 11 investigate, 12 upgrade (worst verdict wins)\n");
 }
 
 int main(int argc, char **argv)

@@ -18,6 +18,7 @@
 #include "hr_analyze.h"
 #include "hr_cli.h"
 #include "hr_config.h"
+#include "hr_graph.h"
 #include "hr_render.h"
 #include "hr_report.h"
 #include "cleanup.h"
@@ -37,6 +38,7 @@ struct report {
 	char **cpus;		/* -P N,M as text */
 	size_t ncpus;
 	const char *from, *to, *start, *end;
+	const char *html, *pdf;	/* --html FILE, --pdf FILE: report_html.c */
 	int64_t bucket_ms;
 	int top_n;
 	enum hr_format fmt;
@@ -87,6 +89,10 @@ static void help(void)
 	       "                          from the config file)\n"
 	       "  -c, --config FILE       config file (default %s)\n"
 	       "  -o, --format FORMAT     text (default), csv (like sadf -d), json\n"
+	       "      --html FILE         every chart and the top processes as one\n"
+	       "                          self-contained HTML page (default range: the\n"
+	       "                          last 24 hours; activities are ignored)\n"
+	       "      --pdf FILE          the same as a multi-page PDF\n"
 	       "  -h, --help              this text\n"
 	       "\n"
 	       "Times are 24-hour HH:MM:SS (sar's S_TIME_FORMAT=ISO), dates YYYY-MM-DD,\n"
@@ -459,7 +465,7 @@ static int run(struct report *rp)
 
 int hr_cmd_report(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP };
+	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP, OPT_HTML, OPT_PDF };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
@@ -469,6 +475,8 @@ int hr_cmd_report(int argc, char **argv)
 		{"interval", required_argument, NULL, 'i'},
 		{"psi", no_argument, NULL, OPT_PSI},
 		{"top", optional_argument, NULL, OPT_TOP},
+		{"html", required_argument, NULL, OPT_HTML},
+		{"pdf", required_argument, NULL, OPT_PDF},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -564,6 +572,12 @@ int hr_cmd_report(int argc, char **argv)
 		case 'e':
 			rp.end = optarg;
 			break;
+		case OPT_HTML:
+			rp.html = optarg;
+			break;
+		case OPT_PDF:
+			rp.pdf = optarg;
+			break;
 		case OPT_FROM:
 			rp.from = optarg;
 			break;
@@ -627,7 +641,9 @@ int hr_cmd_report(int argc, char **argv)
 	}
 	if (code == HR_EXIT_OK)
 		code = resolve_db(&rp);
-	if (code == HR_EXIT_OK)
+	if (code == HR_EXIT_OK && (rp.html || rp.pdf))
+		code = hr_report_doc(rp.db_path, rp.from, rp.to, rp.html, rp.pdf);
+	else if (code == HR_EXIT_OK)
 		code = run(&rp);
 	free_cpus(&rp);
 	return code;

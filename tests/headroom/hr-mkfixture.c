@@ -19,6 +19,26 @@
  *	month	31 days from 2026-10-01 at 10 s (267,840 samples), raw
  *	month-rolled  the same, then retention as the recorder applies it
  *		on 2026-11-01 (2 days raw, the rest in 5-minute buckets)
+ *	gap	2026-11-28 like busy, but the recorder stopped 14:00-16:30
+ *		(charts must break their lines there)
+ *	month-5m  31 days to 2026-11-28 24:00 every 5 minutes, busy on
+ *		2026-11-28 09:00-13:00 (charts over a month)
+ *
+ *   Advisor scenarios (headroom advise), 2026-11-28 a sample a minute
+ *   unless said otherwise, a quiet machine outside the events:
+ *	adv-cpu		CPU pegged 09:00-13:00 by "encoder", and 5-minute spikes
+ *			every half hour 15:00-18:00 (too short to count)
+ *	adv-cpu-10s	the same every 10 s (8640 samples: advise reads
+ *			1-minute buckets)
+ *	adv-steal	CPU busy 10:00-13:00, a third of it stolen by the host
+ *	adv-mem		memory starvation 14:00-16:00 ("java"): little available,
+ *			a swap storm, major faults
+ *	adv-disk	disk sda hammered 10:00-12:30 by "backup-tar", memory fine
+ *	adv-swapdisk	sda busy 13:00-15:00 because the system swaps ("java")
+ *	adv-nic		eth0 near its link speed 18:00-22:00
+ *	adv-nicerr	eth0 with errors and drops all day, little traffic
+ *	adv-growth	2026-11-01..28 every 10 minutes, CPU use growing
+ *			steadily (about 10 points a week)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -133,6 +153,178 @@ static int put_sample(struct hr_store *s, long i, int64_t ts, int64_t span, doub
 	return hr_store_commit(s);
 }
 
+/* ---- advisor scenarios ---------------------------------------------------- */
+
+#define T_2026_11_01 1793487600000LL
+
+/* The load of one advisor sample; adv_quiet() is the baseline. */
+struct adv {
+	double busy, steal, runq, psi_cpu;
+	double avail_pct, swap, majflt, scan, psi_mem;
+	double util, aqu, await, rkb, wkb, psi_io;
+	double ifutil, kbps, errs, drops, retrans, socks;
+	const char *hog;
+	double hog_cpu, hog_rss_kb, hog_io;
+};
+
+static struct adv adv_quiet(long i)
+{
+	return (struct adv){.busy = 4 + wob(i, 3), .runq = 0.3, .psi_cpu = 0.5, .avail_pct = 60,
+			    .util = 3 + wob(i, 2), .aqu = 0.02, .await = 1.5, .rkb = 20,
+			    .wkb = 40, .psi_io = 0.2, .ifutil = 1, .kbps = 120, .retrans = 0.1,
+			    .socks = 150};
+}
+
+static int put_adv(struct hr_store *s, long i, int64_t ts, int64_t span, const struct adv *L)
+{
+	const double total = 8000000, avail = total * L->avail_pct / 100;
+	double user = L->busy - L->steal - 2, sys = 2, idle = 100 - L->busy;
+	int r;
+
+	if (user < 0)
+		user = 0;
+	r = hr_store_begin(s, ts, span, "fixture-boot");
+	if (r < 0)
+		return r;
+	PUT("cpu", "cpu", "-1", NULL, NULL, cpu_c, user, 0, sys, 0, L->steal, 0, 0, idle);
+	PUT("sched", NULL, NULL, NULL, NULL, sched_c, L->runq, 0, 3, 800, 400);
+	PUT("load", NULL, NULL, NULL, NULL, load_c, L->runq, L->runq, L->runq, 200);
+	PUT("mem", NULL, NULL, NULL, NULL, mem_c, total, avail * 0.3, avail, total - avail,
+	    50000, avail * 0.6, total * 0.5, 40, 300, 120000, 20000, 2097148,
+	    L->swap > 0 ? 1500000 : 0, 0);
+	PUT("paging", NULL, NULL, NULL, NULL, paging_c, 10 + L->rkb, 30 + L->wkb, 400,
+	    L->majflt, 500, L->scan * 0.8, L->scan * 0.2, L->scan * 0.7, L->swap / 2,
+	    L->swap / 2);
+	PUT("disk", "dev", "sda", NULL, NULL, disk_c, 5 + L->util * 3, L->rkb, L->wkb, 0,
+	    L->await, L->aqu, L->util);
+	PUT("net", "iface", "eth0", NULL, NULL, net_c, L->kbps, L->kbps * 0.8, L->kbps,
+	    L->kbps * 0.1, L->ifutil, L->errs * 0.7, L->errs * 0.3, L->drops, 0, 0);
+	PUT("net", "iface", "lo", NULL, NULL, net_c, 5, 5, 1, 1, 0, 0, 0, 0, 0, 0);
+	PUT("sock", NULL, NULL, NULL, NULL, sock_c, L->socks, L->socks * 0.4, 2, 10, 0, 4, 1, 0);
+	PUT("tcp", NULL, NULL, NULL, NULL, tcp_c, 1, 2, 0, 0, L->kbps, L->kbps,
+	    L->kbps * L->retrans / 100, L->retrans, 0, 0, L->socks * 0.2, 1, 1, 0, 0);
+	PUT("psi", "resource", "cpu", NULL, NULL, psi_c, L->psi_cpu, 0, L->psi_cpu, 0);
+	PUT("psi", "resource", "io", NULL, NULL, psi_c, L->psi_io, L->psi_io / 2, L->psi_io, 0);
+	PUT("psi", "resource", "memory", NULL, NULL, psi_c, L->psi_mem, L->psi_mem / 3,
+	    L->psi_mem, 0);
+	PUT("proc", "pid", "1", "comm", "systemd", proc_c, 0.1, 12000, 0, 0, 0.5, 2);
+	PUT("proc", "pid", "812", "comm", "postgres", proc_c, 2 + wob(i, 2), 400000, 0, 5, 30, 7);
+	PUT("proc", "pid", "901", "comm", "nginx", proc_c, 1, 60000, 0, 1, 2, 1);
+	if (L->hog)
+		PUT("proc", "pid", "4242", "comm", L->hog, proc_c, L->hog_cpu, L->hog_rss_kb, 0,
+		    L->hog_io * 0.1, L->hog_io * 0.9, 7);
+	return hr_store_commit(s);
+}
+
+/* Minutes since local midnight of 2026-11-28 of TS. */
+static double mins(int64_t ts)
+{
+	return (double)(ts - T_2026_11_28) / MIN_MS;
+}
+
+static bool within(int64_t ts, double h0, double h1)
+{
+	return mins(ts) > h0 * 60 && mins(ts) <= h1 * 60;
+}
+
+static int adv_day(struct hr_store *s, const char *sc, int64_t step)
+{
+	long i = 0;
+	int r = 0;
+
+	for (int64_t ts = T_2026_11_28 + step; ts <= T_2026_11_29 && r == 0; ts += step, i++) {
+		struct adv L = adv_quiet(i);
+		double m = mins(ts);
+
+		if (!strcmp(sc, "adv-cpu") || !strcmp(sc, "adv-cpu-10s")) {
+			if (within(ts, 9, 13)) {
+				L.busy = 96 + wob(i, 3);
+				L.runq = 3;
+				L.psi_cpu = 30;
+				L.hog = "encoder";
+				L.hog_cpu = 185 + wob(i, 5);
+				L.hog_rss_kb = 300000;
+			} else if (within(ts, 15, 18) && (long)m % 30 < 5) {
+				L.busy = 98;
+				L.hog = "cron-job";
+				L.hog_cpu = 190;
+				L.hog_rss_kb = 20000;
+			}
+		} else if (!strcmp(sc, "adv-steal")) {
+			if (within(ts, 10, 13)) {
+				L.busy = 95;
+				L.steal = 30 + wob(i, 4);
+				L.runq = 2.5;
+			}
+		} else if (!strcmp(sc, "adv-mem") || !strcmp(sc, "adv-swapdisk")) {
+			bool disk = !strcmp(sc, "adv-swapdisk");
+			if (disk ? within(ts, 13, 15) : within(ts, 14, 16)) {
+				L.avail_pct = 3 + wob(i, 2);
+				L.swap = disk ? 1500 : 800;
+				L.majflt = disk ? 900 : 600;
+				L.scan = 5000;
+				L.psi_mem = 25;
+				L.util = disk ? 95 : 45;
+				L.aqu = disk ? 6 : 0.8;
+				L.await = disk ? 90 : 12;
+				L.rkb = disk ? 3000 : 1600;
+				L.wkb = disk ? 3000 : 1600;
+				L.psi_io = disk ? 35 : 8;
+				L.hog = "java";
+				L.hog_cpu = 40;
+				L.hog_rss_kb = 7000000;
+				L.hog_io = 50;
+			}
+		} else if (!strcmp(sc, "adv-disk")) {
+			if (within(ts, 10, 12.5)) {
+				L.util = 97 + wob(i, 3);
+				L.aqu = 8;
+				L.await = 120;
+				L.rkb = 20000;
+				L.wkb = 160000;
+				L.psi_io = 40;
+				L.hog = "backup-tar";
+				L.hog_cpu = 15;
+				L.hog_rss_kb = 30000;
+				L.hog_io = 180000;
+			}
+		} else if (!strcmp(sc, "adv-nic")) {
+			if (within(ts, 18, 22)) {
+				L.ifutil = 92 + wob(i, 4);
+				L.kbps = 115000;
+				L.retrans = 0.5;
+				L.socks = 900;
+			}
+		} else if (!strcmp(sc, "adv-nicerr")) {
+			L.errs = 3;
+			L.drops = 2;
+			L.ifutil = 0.3;
+		}
+		r = put_adv(s, i, ts, step, &L);
+	}
+	return r;
+}
+
+/* 27 days every 10 minutes: CPU use grows about 10 points a week, with a daily wave. */
+static int adv_growth(struct hr_store *s)
+{
+	long i = 0;
+	int r = 0;
+
+	for (int64_t ts = T_2026_11_01 + 10 * MIN_MS; ts <= T_2026_11_28 && r == 0;
+	     ts += 10 * MIN_MS, i++) {
+		struct adv L = adv_quiet(i);
+		double days = (double)(ts - T_2026_11_01) / DAY_MS;
+		int tod = (int)((ts - T_2026_11_01) % DAY_MS / HOUR_MS);
+
+		L.busy = 20 + days * 10 / 7 + (tod >= 9 && tod < 18 ? 8 : -8) + wob(i, 3);
+		L.socks = 150 + days * 5;
+		L.kbps = 120 + days * 20;
+		r = put_adv(s, i, ts, 10 * MIN_MS, &L);
+	}
+	return r;
+}
+
 static int set_meta(struct hr_store *s)
 {
 	int r = hr_store_set_meta(s, "hostname", "fixture");
@@ -184,7 +376,7 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: hr-mkfixture idle|busy|dst|empty|month|month-rolled PATH\n");
+		fprintf(stderr, "usage: hr-mkfixture idle|busy|dst|empty|month|month-rolled|gap|month-5m|adv-* PATH\n");
 		return 2;
 	}
 	sc = argv[1];
@@ -206,6 +398,21 @@ int main(int argc, char **argv)
 		if (r == 0)
 			r = span_of(s, &i, T_2026_10_24_22, T_2026_10_24_22 + 9 * HOUR_MS,
 				    5 * MIN_MS, false);
+	} else if (!strcmp(sc, "adv-growth")) {
+		r = adv_growth(s);
+	} else if (!strncmp(sc, "adv-", 4) && (!strcmp(sc, "adv-cpu") || !strcmp(sc, "adv-steal") ||
+		   !strcmp(sc, "adv-mem") || !strcmp(sc, "adv-swapdisk") || !strcmp(sc, "adv-disk") ||
+		   !strcmp(sc, "adv-nic") || !strcmp(sc, "adv-nicerr"))) {
+		r = adv_day(s, sc, MIN_MS);
+	} else if (!strcmp(sc, "adv-cpu-10s")) {
+		r = adv_day(s, sc, 10000);
+	} else if (!strcmp(sc, "gap")) {
+		r = span_of(s, &i, T_2026_11_28, T_2026_11_28 + 14 * HOUR_MS, MIN_MS, true);
+		if (r == 0)
+			r = span_of(s, &i, T_2026_11_28 + 16 * HOUR_MS + 30 * MIN_MS, T_2026_11_29,
+				    MIN_MS, true);
+	} else if (!strcmp(sc, "month-5m")) {
+		r = span_of(s, &i, T_2026_11_29 - 31 * DAY_MS, T_2026_11_29, 5 * MIN_MS, true);
 	} else if (!strcmp(sc, "empty")) {
 		r = 0;
 	} else if (!strcmp(sc, "month") || !strcmp(sc, "month-rolled")) {

@@ -21,9 +21,11 @@ expect_error() {
 }
 
 # Wait until file $1 has at least $2 lines matching $3 (timeout $4 s).
+# (A file not created yet counts as no line: the recorder started in the
+# background may not have opened its log when we first look.)
 wait_lines() {
-	local i=0
-	while [ "$(grep -c -- "$3" "$1" 2>/dev/null || true)" -lt "$2" ]; do
+	local i=0 n
+	while n=$(grep -c -- "$3" "$1" 2>/dev/null); [ "${n:-0}" -lt "$2" ]; do
 		sleep 0.1; i=$((i + 1))
 		[ $i -gt $(($4 * 10)) ] && return 1
 	done

@@ -1,0 +1,325 @@
+/*
+ * advise.c - `headroom advise`: one verdict per resource (CPU, memory,
+ * each disk, each interface) with its evidence, over any time range
+ * (headroom/cli).
+ *
+ * Glue only: thresholds from the table of headroom/analyze/advise.c, then
+ * THRESHOLD_* of the config file, then --threshold and --min-sustained;
+ * the analysis is hr_advise_load(), the output a headroom/render advise
+ * writer. The exit status carries the worst verdict for cron and
+ * monitoring: 0 ok, 10 watch, 11 investigate, 12 upgrade (above the error
+ * codes 1-5 of hr_cli.h). This is the only place that logs.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hr_advise.h"
+#include "hr_advise_cmd.h"
+#include "hr_advise_render.h"
+#include "hr_analyze.h"
+#include "hr_cli.h"
+#include "hr_config.h"
+#include "hr_report.h"
+#include "cleanup.h"
+#include "log.h"
+#include "banned.h"
+
+struct advise {
+	const char *db_path, *config_path, *from, *to;
+	bool config_explicit, json;
+	struct hr_thresholds th;
+	char dbbuf[4096];
+};
+
+static const char *errstr(int neg_errno)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(neg_errno < 0 ? -neg_errno : neg_errno));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
+static void help(void)
+{
+	printf("usage: headroom advise [--db PATH] [--from DATE[ TIME]] [--to DATE[ TIME]]\n"
+	       "                       [--format text|json] [--threshold NAME=VALUE]...\n"
+	       "                       [--min-sustained DURATION] [--list-thresholds]\n"
+	       "\n"
+	       "One verdict per resource - CPU, memory, each disk, each interface - from\n"
+	       "ok, watch, investigate, upgrade, with its evidence: the rule that fired, how\n"
+	       "long and when, the figures, the top processes of those intervals, and the\n"
+	       "growth trend with a forecast.\n"
+	       "\n"
+	       "      --from DATE[ TIME]      YYYY-MM-DD[ HH:MM[:SS]], today, yesterday (local\n"
+	       "                              time; default: the first sample recorded)\n"
+	       "      --to DATE[ TIME]        a date alone includes that whole day (default now)\n"
+	       "  -f, --db PATH               database (default %s, or DATABASE\n"
+	       "                              from the config file)\n"
+	       "  -c, --config FILE           config file (default %s); its\n"
+	       "                              THRESHOLD_<NAME>=N lines set thresholds\n"
+	       "  -o, --format FORMAT         text (default) or json\n"
+	       "  -t, --threshold NAME=VALUE  override one threshold (after the config file)\n"
+	       "      --min-sustained DURATION  replace every *_SUSTAINED_MIN (e.g. 10s, 2m),\n"
+	       "                              for short recordings and tests\n"
+	       "      --list-thresholds       the thresholds in effect, with their sources\n"
+	       "  -h, --help                  this text\n"
+	       "\n"
+	       "exit codes: 0 all ok, 10 watch, 11 investigate, 12 upgrade (the worst verdict\n"
+	       "wins); 1 failure, 2 usage, 3 database refused, 5 no data in the range\n",
+	       HR_DEFAULT_DB, HR_DEFAULT_CONFIG);
+}
+
+/* Config file: DATABASE (unless --db) and THRESHOLD_* lines. */
+static int load_config(struct advise *ad)
+{
+	struct hr_config cfg;
+	char err[512] = "";
+	int r;
+
+	hr_config_defaults(&cfg);
+	r = hr_config_load(ad->config_path, &cfg, err, sizeof(err));
+	if (r == -ENOENT && !ad->config_explicit) {
+		hr_config_defaults(&cfg);
+	} else if (r < 0) {
+		log_error("bad config '%s': %s", ad->config_path, *err ? err : errstr(r));
+		return HR_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < cfg.nthresholds; i++) {
+		if (hr_thresholds_set(&ad->th, cfg.thresholds[i].name,
+				      (double)cfg.thresholds[i].value) < 0) {
+			log_error("bad config '%s': unknown threshold 'THRESHOLD_%s' (see headroom "
+				  "advise --list-thresholds)",
+				  ad->config_path, cfg.thresholds[i].name);
+			return HR_EXIT_USAGE;
+		}
+	}
+	if (!ad->db_path) {
+		snprintf(ad->dbbuf, sizeof(ad->dbbuf), "%s", cfg.database);
+		ad->db_path = ad->dbbuf;
+	}
+	return HR_EXIT_OK;
+}
+
+/* --threshold [THRESHOLD_]NAME=VALUE */
+static int parse_threshold(struct hr_thresholds *th, const char *arg)
+{
+	char name[64];
+	const char *eq = strchr(arg, '=');
+	char *end;
+	double v;
+	size_t n;
+
+	if (!strncmp(arg, "THRESHOLD_", 10))
+		arg += 10;
+	n = eq ? (size_t)(eq - arg) : 0;
+	if (!eq || n == 0 || n >= sizeof(name)) {
+		log_error("bad --threshold '%s': expected NAME=VALUE", arg);
+		return -EINVAL;
+	}
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	errno = 0;
+	v = strtod(eq + 1, &end);
+	if (errno || end == eq + 1 || *end || hr_thresholds_set(th, name, v) == -ERANGE) {
+		log_error("bad --threshold value '%s' for %s", eq + 1, name);
+		return -EINVAL;
+	}
+	if (hr_thresholds_set(th, name, v) < 0) {
+		log_error("unknown threshold '%s' (see headroom advise --list-thresholds)", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void list_thresholds(const struct hr_thresholds *th)
+{
+	for (size_t i = 0; i < HR_TH_COUNT; i++) {
+		const struct hr_threshold_def *d = &hr_threshold_defs[i];
+		printf("THRESHOLD_%s=%g\t%s (default %g %s)\n\tsource: %s\n", d->name, th->v[i],
+		       d->what, d->def, d->unit, d->source);
+	}
+	if (th->min_sustained_s >= 0)
+		printf("--min-sustained %gs replaces every *_SUSTAINED_MIN\n", th->min_sustained_s);
+}
+
+static int make_range(struct advise *ad, struct hr_range *rg)
+{
+	struct timespec now;
+	int64_t now_ms;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	*rg = (struct hr_range){.from_ms = 0, .to_ms = now_ms, .tod_from = -1, .tod_to = -1};
+	if (ad->from && hr_time_parse(ad->from, false, now_ms, &rg->from_ms) < 0) {
+		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+			  ad->from);
+		return HR_EXIT_USAGE;
+	}
+	if (ad->to && hr_time_parse(ad->to, true, now_ms, &rg->to_ms) < 0) {
+		log_error("bad --to '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+			  ad->to);
+		return HR_EXIT_USAGE;
+	}
+	if (rg->from_ms > rg->to_ms) {
+		log_error("inverted range: --from '%s' is after --to", ad->from ? ad->from : "");
+		return HR_EXIT_USAGE;
+	}
+	return HR_EXIT_OK;
+}
+
+static int run(struct advise *ad)
+{
+	struct hr_db *db = NULL;
+	struct hr_advice *a = NULL;
+	struct hr_range rg;
+	char host[256] = "", kernel[256] = "";
+	int code, r;
+
+	code = make_range(ad, &rg);
+	if (code != HR_EXIT_OK)
+		return code;
+	r = hr_db_open(ad->db_path, &db);
+	if (r == -EMEDIUMTYPE || r == -EPROTONOSUPPORT) {
+		log_error("'%s' is not a headroom database this version reads (or is corrupt)",
+			  ad->db_path);
+		return HR_EXIT_DATABASE;
+	} else if (r < 0) {
+		log_error("cannot open database '%s': %s", ad->db_path, errstr(r));
+		return HR_EXIT_FAILURE;
+	}
+	r = hr_advise_load(db, &rg, &ad->th, &a);
+	if (r < 0) {
+		log_error("cannot read database '%s': %s", ad->db_path,
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+		hr_db_free(db);
+		return r == -EMEDIUMTYPE ? HR_EXIT_DATABASE : HR_EXIT_FAILURE;
+	}
+	if (a->nsamples == 0) {
+		log_error("no data in the range in '%s'%s", ad->db_path,
+			  ad->from || ad->to ? "" : " (nothing recorded yet)");
+		hr_advice_free(a);
+		hr_db_free(db);
+		return HR_EXIT_NODATA;
+	}
+	(void)hr_db_meta(db, "hostname", host, sizeof(host));
+	(void)hr_db_meta(db, "kernel", kernel, sizeof(kernel));
+	struct hr_advise_meta m = {.host = host, .kernel = kernel};
+	r = ad->json ? hr_advise_write_json(stdout, a, &m) : hr_advise_write_text(stdout, a, &m);
+	if (r < 0) {
+		log_error("cannot write the advice: %s", errstr(r));
+		code = HR_EXIT_FAILURE;
+	} else {
+		code = hr_verdict_exit(a->worst);
+	}
+	hr_advice_free(a);
+	hr_db_free(db);
+	return code;
+}
+
+int hr_cmd_advise(int argc, char **argv)
+{
+	enum { OPT_FROM = 256, OPT_TO, OPT_MINSUS, OPT_LIST };
+	static const struct option longopts[] = {
+	    {"db", required_argument, NULL, 'f'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"format", required_argument, NULL, 'o'},
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"to", required_argument, NULL, OPT_TO},
+	    {"threshold", required_argument, NULL, 't'},
+	    {"min-sustained", required_argument, NULL, OPT_MINSUS},
+	    {"list-thresholds", no_argument, NULL, OPT_LIST},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct advise ad = {.config_path = HR_DEFAULT_CONFIG};
+	/* --threshold must apply after the config file: keep them for later. */
+	_cleanup_free_ const char **tharg = calloc((size_t)argc + 1, sizeof(*tharg));
+	size_t ntharg = 0;
+	double minsus = -1;
+	bool list = false;
+	uint64_t ms;
+	int c, code;
+
+	if (!tharg) {
+		log_error("out of memory");
+		return HR_EXIT_FAILURE;
+	}
+	hr_thresholds_defaults(&ad.th);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:f:c:o:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			ad.db_path = optarg;
+			break;
+		case 'c':
+			ad.config_path = optarg;
+			ad.config_explicit = true;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "json")) {
+				ad.json = true;
+			} else if (strcmp(optarg, "text")) {
+				log_error("bad --format '%s': expected text or json", optarg);
+				return HR_EXIT_USAGE;
+			}
+			break;
+		case OPT_FROM:
+			ad.from = optarg;
+			break;
+		case OPT_TO:
+			ad.to = optarg;
+			break;
+		case 't':
+			tharg[ntharg++] = optarg;
+			break;
+		case OPT_MINSUS:
+			if (!strcmp(optarg, "0")) {
+				minsus = 0;
+			} else if (hr_parse_interval_ms(optarg, &ms) < 0) {
+				log_error(
+				    "bad --min-sustained '%s': expected a duration like 10s or 2m",
+				    optarg);
+				return HR_EXIT_USAGE;
+			} else {
+				minsus = (double)ms / 1000;
+			}
+			break;
+		case OPT_LIST:
+			list = true;
+			break;
+		case 'h':
+			help();
+			return HR_EXIT_OK;
+		case ':':
+			log_error("option '%s' needs a value", argv[optind - 1]);
+			return HR_EXIT_USAGE;
+		default:
+			log_error("unknown option '%s' (try 'headroom advise --help')",
+				  argv[optind - 1]);
+			return HR_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (try 'headroom advise --help')", argv[optind]);
+		return HR_EXIT_USAGE;
+	}
+	code = load_config(&ad);
+	if (code != HR_EXIT_OK)
+		return code;
+	for (size_t i = 0; i < ntharg; i++)
+		if (parse_threshold(&ad.th, tharg[i]) < 0)
+			return HR_EXIT_USAGE;
+	ad.th.min_sustained_s = minsus;
+	if (list) {
+		list_thresholds(&ad.th);
+		return HR_EXIT_OK;
+	}
+	return run(&ad);
+}

@@ -1,0 +1,437 @@
+/*
+ * graph.c - `headroom graph`: the chart panels of headroom/analyze drawn by
+ * headroom/render into one PNG, SVG or PDF, panels stacked vertically
+ * (headroom/cli). Glue only: options, range, one downsampled query per
+ * chart, then the renderer. Also builds the charts for report --html/--pdf.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hr_analyze.h"
+#include "hr_chart.h"
+#include "hr_cli.h"
+#include "hr_config.h"
+#include "hr_graph.h"
+#include "hr_report.h"
+#include "hr_series.h"
+#include "cleanup.h"
+#include "log.h"
+#include "banned.h"
+
+#define MAX_KEYS 8
+#define MAX_CHARTS 64
+
+static const char *errstr(int neg_errno)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(neg_errno < 0 ? -neg_errno : neg_errno));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
+void hr_graph_fmt_time(int64_t ms, char *buf, size_t size)
+{
+	struct hr_tm lt;
+
+	if (hr_time_local(ms, &lt) < 0) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d %s", lt.year, lt.mon, lt.mday, lt.hour,
+		 lt.min, lt.zone);
+}
+
+void hr_graph_free(struct hr_graph *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->ncharts; i++) {
+		hr_series_free(g->sets[i]);
+		free(g->cs[i]);
+	}
+	free(g->sets);
+	free(g->cs);
+	free(g->charts);
+	free(g);
+}
+
+int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t to_ms,
+		   double plot_width, struct hr_graph **ret)
+{
+	struct hr_range rg = {.from_ms = from_ms, .to_ms = to_ms, .tod_from = -1, .tod_to = -1};
+	struct hr_graph *g;
+	int64_t bucket;
+	size_t n = 0;
+	char a[64], b[64];
+	int r;
+
+	if (plot_width < 10 || from_ms > to_ms)
+		return -EINVAL;
+	bucket = (int64_t)((double)(to_ms - from_ms + 1) / plot_width) + 1;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	for (size_t i = 0; i < hr_npanels; i++)
+		n += want[i];
+	g->charts = calloc(n ? n : 1, sizeof(*g->charts));
+	g->sets = calloc(n ? n : 1, sizeof(*g->sets));
+	g->cs = calloc(n ? n : 1, sizeof(*g->cs));
+	if (!g->charts || !g->sets || !g->cs) {
+		hr_graph_free(g);
+		return -ENOMEM;
+	}
+	r = hr_db_count(db, &rg, &g->nsamples);
+	if (r < 0) {
+		hr_graph_free(g);
+		return r;
+	}
+	if (hr_db_meta(db, "hostname", g->host, sizeof(g->host)) < 0)
+		snprintf(g->host, sizeof(g->host), "unknown host");
+	for (size_t i = 0; i < hr_npanels; i++) {
+		const struct hr_panel *p = &hr_panels[i];
+		struct hr_series_set *set = NULL;
+		struct hr_chart_series *cs;
+		struct hr_chart *c;
+
+		if (!want[i])
+			continue;
+		r = hr_series_query(db, p, from_ms, to_ms, bucket, MAX_KEYS, &set);
+		if (r < 0) {
+			hr_graph_free(g);
+			return r;
+		}
+		g->sets[g->ncharts] = set;
+		cs = calloc(set->nseries ? set->nseries : 1, sizeof(*cs));
+		if (!cs) {
+			g->ncharts++;
+			hr_graph_free(g);
+			return -ENOMEM;
+		}
+		g->cs[g->ncharts] = cs;
+		for (size_t s = 0; s < set->nseries; s++)
+			cs[s] = (struct hr_chart_series){
+			    .label = set->series[s].label,
+			    .avg = set->series[s].avg,
+			    .min = set->series[s].min,
+			    .max = set->series[s].max,
+			    .peak = set->series[s].peak,
+			};
+		c = &g->charts[g->ncharts++];
+		*c = (struct hr_chart){
+		    .title = p->title,
+		    .unit = p->unit,
+		    .from_ms = from_ms,
+		    .to_ms = to_ms,
+		    .npoints = set->npoints,
+		    .ts = set->ts,
+		    .brk = set->brk,
+		    .series = cs,
+		    .nseries = set->nseries,
+		    .stacked = p->stacked,
+		    .ymax = p->ymax,
+		    .threshold = p->threshold,
+		    .threshold_label = p->threshold_label,
+		};
+	}
+	hr_graph_fmt_time(from_ms, a, sizeof(a));
+	hr_graph_fmt_time(to_ms, b, sizeof(b));
+	snprintf(g->title, sizeof(g->title), "%s  \xe2\x80\x94  %s  to  %s", g->host, a, b);
+	*ret = g;
+	return 0;
+}
+
+int hr_graph_range(const char *from, const char *to, int64_t *ret_from, int64_t *ret_to)
+{
+	struct timespec now;
+	int64_t now_ms, f = 0, t = 0, ds, de;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (from && hr_time_parse(from, false, now_ms, &f) < 0) {
+		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+			  from);
+		return HR_EXIT_USAGE;
+	}
+	if (to && hr_time_parse(to, true, now_ms, &t) < 0) {
+		log_error("bad --to '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+			  to);
+		return HR_EXIT_USAGE;
+	}
+	if (!from && !to) {
+		t = now_ms;
+		f = now_ms - 86400000LL;
+	} else if (!from || !to) {
+		if (hr_time_day(to ? t : f, &ds, &de) < 0) {
+			log_error("cannot compute the local day (check TZ)");
+			return HR_EXIT_FAILURE;
+		}
+		if (!from)
+			f = ds;
+		if (!to)
+			t = de - 1;
+	}
+	if (f > t) {
+		char a[64], b[64];
+		hr_graph_fmt_time(f, a, sizeof(a));
+		hr_graph_fmt_time(t, b, sizeof(b));
+		log_error("inverted range: --from %s is after --to %s", a, b);
+		return HR_EXIT_USAGE;
+	}
+	*ret_from = f;
+	*ret_to = t;
+	return HR_EXIT_OK;
+}
+
+int hr_graph_open_db(const char *path, struct hr_db **ret)
+{
+	int r = hr_db_open(path, ret);
+
+	switch (r) {
+	case 0:
+		return HR_EXIT_OK;
+	case -EMEDIUMTYPE:
+		log_error("'%s' is not a headroom database (or is corrupt)", path);
+		return HR_EXIT_DATABASE;
+	case -EPROTONOSUPPORT:
+		log_error("database '%s' has a schema newer than this headroom's; upgrade headroom",
+			  path);
+		return HR_EXIT_DATABASE;
+	default:
+		log_error("cannot open database '%s': %s", path, errstr(r));
+		return HR_EXIT_FAILURE;
+	}
+}
+
+static void help(void)
+{
+	printf("usage: headroom graph [--db PATH] [--panel NAME[,NAME...]] [--from DATE[ TIME]]\n"
+	       "                      [--to DATE[ TIME]] [--width PX] [--height PX] -o FILE\n"
+	       "\n"
+	       "Charts of what 'headroom record' stored, stacked in one image. The format\n"
+	       "comes from the name of FILE: .png, .svg or .pdf.\n"
+	       "\n"
+	       "  -p, --panel LIST     panels to draw (default all):\n"
+	       "                       cpu load procs memory swap paging disk sockets net\n"
+	       "                       neterr psi\n"
+	       "      --from, --to     range in local time, as for 'headroom report'\n"
+	       "                       (default: the last 24 hours)\n"
+	       "  -W, --width PX       image width (default 1200)\n"
+	       "  -H, --height PX      height of each chart (default 240)\n"
+	       "  -o, --output FILE    where to write the image\n"
+	       "  -f, --db PATH        database (default %s, or DATABASE\n"
+	       "                       from the config file)\n"
+	       "  -c, --config FILE    config file (default %s)\n"
+	       "  -h, --help           this text\n"
+	       "\n"
+	       "Long ranges are averaged into about one bucket per pixel column; the band\n"
+	       "around a line shows the minimum and maximum of each bucket, so short spikes\n"
+	       "stay visible. A gap in the recording breaks the lines.\n"
+	       "\n"
+	       "exit codes: 0 ok, 1 failure, 2 usage, 3 database refused\n",
+	       HR_DEFAULT_DB, HR_DEFAULT_CONFIG);
+}
+
+/* --panel a,b,c -> want[] */
+static int parse_panels(const char *arg, bool *want)
+{
+	_cleanup_free_ char *copy = strdup(arg);
+	char *save = NULL;
+	bool any = false;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(name, "all")) {
+			for (size_t i = 0; i < hr_npanels; i++)
+				want[i] = true;
+			any = true;
+			continue;
+		}
+		if (!hr_panel_known(name)) {
+			log_error(
+			    "unknown panel '%s' (cpu, load, procs, memory, swap, paging, disk, "
+			    "sockets, net, neterr, psi or all)",
+			    name);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < hr_npanels; i++)
+			if (!strcmp(hr_panels[i].name, name))
+				want[i] = true;
+		any = true;
+	}
+	if (!any) {
+		log_error("empty --panel list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The database path: --db, else DATABASE of the config file, else the default. */
+static int resolve_db(const char *config_path, bool explicit, char *buf, size_t size)
+{
+	struct hr_config cfg;
+	char err[512] = "";
+	int r;
+
+	hr_config_defaults(&cfg);
+	r = hr_config_load(config_path, &cfg, err, sizeof(err));
+	if (r == -ENOENT && !explicit) {
+		hr_config_defaults(&cfg);
+	} else if (r < 0) {
+		log_error("bad config '%s': %s", config_path, *err ? err : errstr(r));
+		return HR_EXIT_USAGE;
+	}
+	snprintf(buf, size, "%s", cfg.database);
+	return HR_EXIT_OK;
+}
+
+static int parse_px(const char *what, const char *arg, long min, long max, double *ret)
+{
+	char *endp;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &endp, 10);
+	if (errno || *endp || endp == arg || v < min || v > max) {
+		log_error("bad %s '%s': expected pixels from %ld to %ld", what, arg, min, max);
+		return -EINVAL;
+	}
+	*ret = (double)v;
+	return 0;
+}
+
+int hr_cmd_graph(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"db", required_argument, NULL, 'f'},     {"config", required_argument, NULL, 'c'},
+	    {"panel", required_argument, NULL, 'p'},  {"from", required_argument, NULL, 'F'},
+	    {"to", required_argument, NULL, 'T'},     {"width", required_argument, NULL, 'W'},
+	    {"height", required_argument, NULL, 'H'}, {"output", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},	      {0},
+	};
+	bool want[MAX_CHARTS] = {0}, any = false, config_explicit = false;
+	const char *db_path = NULL, *config_path = HR_DEFAULT_CONFIG, *from = NULL, *to = NULL;
+	const char *out = NULL;
+	double width = 1200, height = 240;
+	char dbbuf[4096];
+	enum hr_image_format fmt = HR_IMAGE_PNG;
+	struct hr_db *db = NULL;
+	struct hr_graph *g = NULL;
+	int64_t f, t;
+	int c, r, code = HR_EXIT_OK;
+
+	if (hr_npanels > MAX_CHARTS)
+		return HR_EXIT_FAILURE;
+	opterr = 0;
+	optind = 1;
+	while (code == HR_EXIT_OK &&
+	       (c = getopt_long(argc, argv, "+:f:c:p:W:H:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!*optarg) {
+				log_error("empty database path");
+				code = HR_EXIT_USAGE;
+			}
+			db_path = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			config_explicit = true;
+			break;
+		case 'p':
+			if (parse_panels(optarg, want) < 0)
+				code = HR_EXIT_USAGE;
+			any = true;
+			break;
+		case 'F':
+			from = optarg;
+			break;
+		case 'T':
+			to = optarg;
+			break;
+		case 'W':
+			if (parse_px("--width", optarg, 300, 10000, &width) < 0)
+				code = HR_EXIT_USAGE;
+			break;
+		case 'H':
+			if (parse_px("--height", optarg, 120, 2000, &height) < 0)
+				code = HR_EXIT_USAGE;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			help();
+			return HR_EXIT_OK;
+		case ':':
+			log_error("option '%s' needs a value", argv[optind - 1]);
+			code = HR_EXIT_USAGE;
+			break;
+		default:
+			log_error("unknown option '%s' (try 'headroom graph --help')",
+				  argv[optind - 1]);
+			code = HR_EXIT_USAGE;
+			break;
+		}
+	}
+	if (code != HR_EXIT_OK)
+		return code;
+	if (optind < argc) {
+		log_error("unexpected argument '%s'", argv[optind]);
+		return HR_EXIT_USAGE;
+	}
+	if (!out) {
+		log_error("no output file (-o FILE.png, FILE.svg or FILE.pdf)");
+		return HR_EXIT_USAGE;
+	}
+	if (hr_image_format_from_path(out, &fmt) < 0) {
+		log_error("cannot tell the format of '%s': name it .png, .svg or .pdf", out);
+		return HR_EXIT_USAGE;
+	}
+	if (!any)
+		for (size_t i = 0; i < hr_npanels; i++)
+			want[i] = true;
+	if (!db_path) {
+		code = resolve_db(config_path, config_explicit, dbbuf, sizeof(dbbuf));
+		if (code != HR_EXIT_OK)
+			return code;
+		db_path = dbbuf;
+	}
+	code = hr_graph_range(from, to, &f, &t);
+	if (code != HR_EXIT_OK)
+		return code;
+	code = hr_graph_open_db(db_path, &db);
+	if (code != HR_EXIT_OK)
+		return code;
+	r = hr_graph_build(db, want, f, t, width - 90, &g);
+	if (r < 0) {
+		log_error("cannot read database '%s': %s", db_path,
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+		hr_db_free(db);
+		return r == -EMEDIUMTYPE ? HR_EXIT_DATABASE : HR_EXIT_FAILURE;
+	}
+	{
+		struct hr_chart_doc doc = {
+		    .title = g->title,
+		    .charts = g->charts,
+		    .ncharts = g->ncharts,
+		    .width = width,
+		    .chart_height = height,
+		};
+		r = hr_chart_doc_write_file(fmt, &doc, out);
+		if (r < 0) {
+			log_error("cannot write '%s': %s", out, errstr(r));
+			code = HR_EXIT_FAILURE;
+		}
+	}
+	hr_graph_free(g);
+	hr_db_free(db);
+	hr_chart_cleanup();
+	return code;
+}

@@ -1,0 +1,13 @@
+/*
+ * hr_advise_cmd.h - `headroom advise` (headroom/cli/advise.c): one verdict
+ * per resource with its evidence. Besides the HR_EXIT_* codes of hr_cli.h
+ * and HR_EXIT_NODATA of hr_report.h it returns the worst verdict, so cron
+ * and monitoring can act on it: 0 ok, 10 watch, 11 investigate, 12 upgrade
+ * (hr_verdict_exit() of hr_advise.h).
+ */
+#ifndef HR_ADVISE_CMD_H
+#define HR_ADVISE_CMD_H
+
+int hr_cmd_advise(int argc, char **argv);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * hr_graph.h - `headroom graph` and the chart documents of `headroom report
+ * --html/--pdf` (headroom/cli/graph.c, report_html.c): turning the panels
+ * of headroom/analyze into charts of headroom/render. Functions that
+ * return an HR_EXIT_* code log their own one-line error; the others
+ * return 0 or -errno and do not log.
+ */
+#ifndef HR_GRAPH_H
+#define HR_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hr_analyze.h"
+#include "hr_chart.h"
+#include "hr_series.h"
+
+/* The charts of a range: charts[i] points into sets[i] and cs. */
+struct hr_graph {
+	struct hr_chart *charts;
+	struct hr_series_set **sets;
+	struct hr_chart_series **cs;
+	size_t ncharts;
+	int64_t nsamples; /* samples in the range (0: every chart says "no data") */
+	char title[512];  /* "host fixture - 2026-11-28 00:00 to 23:59 CET" */
+	char host[256];
+};
+
+/*
+ * Query every entry of hr_panels[] with WANT[i] set over [FROM_MS, TO_MS],
+ * downsampled to about one bucket per pixel of PLOT_WIDTH. *ret is the
+ * caller's (hr_graph_free). Returns 0 or -errno (hr_db_errmsg() says more).
+ */
+int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t to_ms,
+		   double plot_width, struct hr_graph **ret);
+void hr_graph_free(struct hr_graph *g); /* NULL allowed */
+
+/*
+ * --from/--to (either may be NULL) into *ret_from and *ret_to: with neither,
+ * the last 24 hours up to now; otherwise as `headroom report`. Logs and
+ * returns an HR_EXIT_* code.
+ */
+int hr_graph_range(const char *from, const char *to, int64_t *ret_from, int64_t *ret_to);
+/* Open the database at PATH; logs and returns an HR_EXIT_* code. */
+int hr_graph_open_db(const char *path, struct hr_db **ret);
+/* "local date time zone" of MS into BUF. */
+void hr_graph_fmt_time(int64_t ms, char *buf, size_t size);
+
+int hr_cmd_graph(int argc, char **argv);
+
+/*
+ * `headroom report --html FILE` / `--pdf FILE` (report_html.c): the header,
+ * every panel, the top processes of the range. Either path may be NULL.
+ * Logs and returns an HR_EXIT_* code.
+ */
+int hr_report_doc(const char *db_path, const char *from, const char *to, const char *html,
+		  const char *pdf);
+
+#endif

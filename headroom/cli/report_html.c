@@ -1,0 +1,419 @@
+/*
+ * report_html.c - `headroom report --html FILE` and `--pdf FILE`
+ * (headroom/cli): every chart panel of a range plus the top processes, as
+ * one self-contained HTML page (inline CSS, charts as base64 SVG data:
+ * URIs; no script, nothing fetched) readable on a phone and a wide screen,
+ * or as a multi-page PDF. Glue only: the charts come from graph.c and
+ * headroom/render, the process ranking from headroom/analyze's "top".
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hr_analyze.h"
+#include "hr_chart.h"
+#include "hr_cli.h"
+#include "hr_graph.h"
+#include "hr_report.h"
+#include "cleanup.h"
+#include "log.h"
+#include "banned.h"
+
+#define TOP_N 10
+#define HTML_WIDTH 1100.0
+#define HTML_CHART_H 250.0
+#define HTML_NARROW 440.0 /* phones: drawn narrow, shown at about 1:1 */
+#define HTML_NARROW_H 260.0
+#define PDF_WIDTH 595.0 /* A4 portrait, points */
+#define PDF_CHART_H 200.0
+#define PDF_PER_PAGE 4
+#define BUF_MAX (512u << 20)
+
+/* A growable byte buffer with a hard cap. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int buf_add(void *closure, const unsigned char *data, size_t len)
+{
+	struct buf *b = closure;
+
+	if (len > BUF_MAX - b->len)
+		return -E2BIG;
+	if (b->len + len + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap : 4096;
+		char *g;
+		while (ncap < b->len + len + 1)
+			ncap *= 2;
+		g = realloc(b->p, ncap);
+		if (!g)
+			return -ENOMEM;
+		b->p = g;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = 0;
+	return 0;
+}
+
+static int buf_puts(struct buf *b, const char *s)
+{
+	return buf_add(b, (const unsigned char *)s, strlen(s));
+}
+
+static int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	return buf_add(b, (const unsigned char *)tmp,
+		       (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Text with &, <, >, " escaped (bytes that are not printable ASCII or UTF-8 kept). */
+static int buf_esc(struct buf *b, const char *s)
+{
+	int r = 0;
+
+	for (; *s && r == 0; s++) {
+		switch (*s) {
+		case '&':
+			r = buf_puts(b, "&amp;");
+			break;
+		case '<':
+			r = buf_puts(b, "&lt;");
+			break;
+		case '>':
+			r = buf_puts(b, "&gt;");
+			break;
+		case '"':
+			r = buf_puts(b, "&quot;");
+			break;
+		default:
+			if ((unsigned char)*s < 0x20)
+				r = buf_puts(b, "?");
+			else
+				r = buf_add(b, (const unsigned char *)s, 1);
+		}
+	}
+	return r;
+}
+
+static int buf_base64(struct buf *b, const unsigned char *d, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char out[4 * 256];
+	size_t o = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i += 3) {
+		unsigned v = (unsigned)d[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)d[i + 1] << 8;
+		if (i + 2 < n)
+			v |= d[i + 2];
+		out[o++] = tab[(v >> 18) & 63];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? tab[v & 63] : '=';
+		if (o == sizeof(out)) {
+			r = buf_add(b, (const unsigned char *)out, o);
+			o = 0;
+		}
+	}
+	if (r == 0 && o)
+		r = buf_add(b, (const unsigned char *)out, o);
+	return r;
+}
+
+struct proc {
+	char pid[32], comm[64];
+	double cpu, rss, swp, rd, wr;
+};
+
+static int cmp_proc(const void *x, const void *y)
+{
+	const struct proc *a = x, *b = y;
+
+	return a->cpu < b->cpu ? 1 : a->cpu > b->cpu ? -1 : strcmp(a->pid, b->pid);
+}
+
+/* The top processes of the whole range by CPU (at most TOP_N). */
+static int top_procs(struct hr_db *db, int64_t from, int64_t to, struct proc *ret, size_t *n)
+{
+	const struct hr_activity *act = hr_activity_find("top");
+	struct hr_query q = {
+	    .range = {.from_ms = from, .to_ms = to, .tod_from = -1, .tod_to = -1},
+	    .bucket_ms = 86400000LL,
+	    .top_n = TOP_N,
+	};
+	struct hr_rows *rows = NULL;
+	struct hr_row row;
+	int r;
+
+	*n = 0;
+	if (!act)
+		return -ENOENT;
+	r = hr_rows_open(db, act, &q, &rows);
+	if (r == -ENOENT)
+		return 0; /* no schema: no process */
+	if (r < 0)
+		return r;
+	while ((r = hr_rows_next(rows, &row)) > 0) {
+		struct proc *p;
+		if (!row.average || *n >= TOP_N || row.n < 5)
+			continue;
+		p = &ret[(*n)++];
+		snprintf(p->pid, sizeof(p->pid), "%s", row.key ? row.key : "");
+		snprintf(p->comm, sizeof(p->comm), "%s", row.tail ? row.tail : "");
+		p->cpu = row.null[0] ? 0 : row.v[0];
+		p->rss = row.null[1] ? 0 : row.v[1];
+		p->swp = row.null[2] ? 0 : row.v[2];
+		p->rd = row.null[3] ? 0 : row.v[3];
+		p->wr = row.null[4] ? 0 : row.v[4];
+	}
+	hr_rows_free(rows);
+	if (r < 0)
+		return r;
+	qsort(ret, *n, sizeof(*ret), cmp_proc);
+	return 0;
+}
+
+static const char css[] =
+    "body{margin:0;background:#f4f5f7;color:#1a1a1a;"
+    "font-family:-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;font-size:15px}"
+    "main{max-width:1160px;margin:0 auto;padding:12px}"
+    "header{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;"
+    "margin-bottom:12px}"
+    "h1{font-size:1.35em;margin:0 0 6px}h2{font-size:1.1em;margin:0 0 8px}"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px;margin:0}"
+    "dt{color:#666}dd{margin:0}"
+    "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px;"
+    "margin-bottom:12px}"
+    "figure{margin:0 0 4px}img{display:block;width:100%;height:auto}"
+    ".tbl{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.92em}"
+    "th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}"
+    "th:nth-child(2),td:nth-child(2){text-align:left}th{background:#fafafa}"
+    ".note{color:#666;font-size:.9em}";
+
+static int write_html(struct buf *b, const struct hr_graph *g, const char *from_s, const char *to_s,
+		      const char *zone, const struct proc *procs, size_t np)
+{
+	int r = 0;
+
+	r = buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
+			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
+			"<title>headroom: ");
+	r = r ?: buf_esc(b, g->host);
+	r = r ?: buf_puts(b, "</title><style>");
+	r = r ?: buf_puts(b, css);
+	r = r ?: buf_puts(b, "</style></head>\n<body><main>\n<header><h1>headroom report: ");
+	r = r ?: buf_esc(b, g->host);
+	r = r ?: buf_puts(b, "</h1><dl><dt>from</dt><dd>");
+	r = r ?: buf_esc(b, from_s);
+	r = r ?: buf_puts(b, "</dd><dt>to</dt><dd>");
+	r = r ?: buf_esc(b, to_s);
+	r = r ?: buf_puts(b, "</dd><dt>time zone</dt><dd>");
+	r = r ?: buf_esc(b, zone);
+	r = r
+		?: buf_printf(b, "</dd><dt>samples</dt><dd>%lld</dd></dl></header>\n",
+			      (long long)g->nsamples);
+	/* ---- headroom advise: the verdict section goes here (not wired yet;
+	 * see headroom/analyze/advise.c). Keep this marker. ---- */
+	r = r ?: buf_puts(b, "<!-- headroom-advise: verdict section goes here -->\n");
+	for (size_t i = 0; i < g->ncharts && r == 0; i++) {
+		/* a wide chart, and a narrow one with larger type for phones */
+		struct buf wide = {0}, narrow = {0};
+		struct hr_chart_doc doc = {
+		    .charts = &g->charts[i],
+		    .ncharts = 1,
+		    .width = HTML_WIDTH,
+		    .chart_height = HTML_CHART_H,
+		};
+		r = hr_chart_doc_write(HR_IMAGE_SVG, &doc, buf_add, &wide);
+		doc.width = HTML_NARROW;
+		doc.chart_height = HTML_NARROW_H;
+		r = r ?: hr_chart_doc_write(HR_IMAGE_SVG, &doc, buf_add, &narrow);
+		r = r
+			?: buf_puts(
+			       b, "<section><figure><picture><source media=\"(max-width: 700px)\" "
+				  "srcset=\"data:image/svg+xml;base64,");
+		r = r ?: buf_base64(b, (const unsigned char *)narrow.p, narrow.len);
+		r = r ?: buf_puts(b, "\"/><img alt=\"");
+		r = r ?: buf_esc(b, g->charts[i].title);
+		if (g->sets[i]->npoints == 0)
+			r = r ?: buf_puts(b, ": no data");
+		r = r
+			?: buf_printf(
+			       b, "\" width=\"%d\" height=\"%d\" src=\"data:image/svg+xml;base64,",
+			       (int)HTML_WIDTH, (int)HTML_CHART_H);
+		r = r ?: buf_base64(b, (const unsigned char *)wide.p, wide.len);
+		r = r ?: buf_puts(b, "\"/></picture></figure></section>\n");
+		free(wide.p);
+		free(narrow.p);
+	}
+	r = r ?: buf_printf(b, "<section><h2>Top processes by CPU over the range</h2>");
+	if (np == 0) {
+		r = r ?: buf_puts(b, "<p class=\"note\">no data</p>");
+	} else {
+		r = r
+			?: buf_puts(
+			       b,
+			       "<div class=\"tbl\"><table><thead><tr><th>PID</th><th>Command</th>"
+			       "<th>%CPU</th><th>RSS max (MiB)</th><th>swap max (MiB)</th>"
+			       "<th>read kB/s</th><th>write kB/s</th></tr></thead><tbody>");
+		for (size_t i = 0; i < np && r == 0; i++) {
+			r = buf_puts(b, "<tr><td>");
+			r = r ?: buf_esc(b, procs[i].pid);
+			r = r ?: buf_puts(b, "</td><td>");
+			r = r ?: buf_esc(b, procs[i].comm);
+			r = r
+				?: buf_printf(b,
+					      "</td><td>%.2f</td><td>%.1f</td><td>%.1f</td>"
+					      "<td>%.2f</td><td>%.2f</td></tr>",
+					      procs[i].cpu, procs[i].rss / 1024,
+					      procs[i].swp / 1024, procs[i].rd, procs[i].wr);
+		}
+		r = r
+			?: buf_puts(b,
+				    "</tbody></table></div><p class=\"note\">%CPU is of one core, "
+				    "averaged over the whole range.</p>");
+	}
+	r = r
+		?: buf_puts(b, "</section>\n<p class=\"note\">made by headroom " PROJECT_VERSION
+			       "</p>\n</main></body></html>\n");
+	return r;
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "we");
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	if (fwrite(data, 1, len, f) != len)
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+int hr_report_doc(const char *db_path, const char *from, const char *to, const char *html,
+		  const char *pdf)
+{
+	struct hr_db *db = NULL;
+	struct hr_graph *g = NULL;
+	struct proc procs[TOP_N];
+	bool want[256];
+	size_t np = 0;
+	int64_t f, t;
+	char a[64], b2[64], zone[64] = "";
+	struct hr_tm lf, lt;
+	int code, r;
+
+	for (size_t i = 0; i < hr_npanels && i < 256; i++)
+		want[i] = true;
+	code = hr_graph_range(from, to, &f, &t);
+	if (code != HR_EXIT_OK)
+		return code;
+	code = hr_graph_open_db(db_path, &db);
+	if (code != HR_EXIT_OK)
+		return code;
+	r = hr_graph_build(db, want, f, t, (html ? HTML_WIDTH : PDF_WIDTH) - 90, &g);
+	if (r == 0)
+		r = top_procs(db, f, t, procs, &np);
+	if (r < 0) {
+		log_error("cannot read database '%s': %s", db_path,
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : strerror(-r));
+		hr_graph_free(g);
+		hr_db_free(db);
+		return HR_EXIT_FAILURE;
+	}
+	hr_graph_fmt_time(f, a, sizeof(a));
+	hr_graph_fmt_time(t, b2, sizeof(b2));
+	if (hr_time_local(f, &lf) == 0 && hr_time_local(t, &lt) == 0) {
+		const char *tz = getenv("TZ");
+		if (strcmp(lf.zone, lt.zone))
+			snprintf(zone, sizeof(zone), "%s / %s%s%s%s", lf.zone, lt.zone,
+				 tz ? " (" : "", tz ? tz : "", tz ? ")" : "");
+		else
+			snprintf(zone, sizeof(zone), "%s%s%s%s", lf.zone, tz ? " (" : "",
+				 tz ? tz : "", tz ? ")" : "");
+	}
+	if (html) {
+		struct buf out = {0};
+		r = write_html(&out, g, a, b2, zone, procs, np);
+		if (r == 0)
+			r = write_file(html, out.p, out.len);
+		free(out.p);
+		if (r < 0) {
+			log_error("cannot write '%s': %s", html, strerror(-r));
+			code = HR_EXIT_FAILURE;
+		}
+	}
+	if (pdf && code == HR_EXIT_OK) {
+		char lines[TOP_N + 1][2048];
+		const char *lp[TOP_N + 1];
+		struct hr_graph *gp = g;
+		struct hr_chart_doc doc;
+		size_t nl = 0;
+
+		if (html) { /* the PDF's own, narrower downsampling */
+			r = hr_graph_build(db, want, f, t, PDF_WIDTH - 90, &gp);
+			if (r < 0) {
+				log_error("cannot read database '%s': %s", db_path,
+					  hr_db_errmsg(db));
+				code = HR_EXIT_FAILURE;
+				gp = NULL;
+			}
+		}
+		snprintf(lines[nl++], sizeof(lines[0]), "%8s  %-16s %8s %10s %10s %10s %10s", "PID",
+			 "Command", "%CPU", "RSS MiB", "swap MiB", "rd kB/s", "wr kB/s");
+		for (size_t i = 0; i < np; i++)
+			snprintf(lines[nl++], sizeof(lines[0]),
+				 "%8.8s  %-16.16s %8.2f %10.1f %10.1f %10.2f %10.2f", procs[i].pid,
+				 procs[i].comm, procs[i].cpu, procs[i].rss / 1024,
+				 procs[i].swp / 1024, procs[i].rd, procs[i].wr);
+		for (size_t i = 0; i < nl; i++)
+			lp[i] = lines[i];
+		if (gp) {
+			doc = (struct hr_chart_doc){
+			    .title = gp->title,
+			    .charts = gp->charts,
+			    .ncharts = gp->ncharts,
+			    .width = PDF_WIDTH,
+			    .chart_height = PDF_CHART_H,
+			    .per_page = PDF_PER_PAGE,
+			    .text_title = np ? "Top processes by CPU over the range"
+					     : "Top processes: no data",
+			    .text_lines = lp,
+			    .text_nlines = np ? nl : 0,
+			};
+			r = hr_chart_doc_write_file(HR_IMAGE_PDF, &doc, pdf);
+			if (r < 0) {
+				log_error("cannot write '%s': %s", pdf, strerror(-r));
+				code = HR_EXIT_FAILURE;
+			}
+		}
+		if (gp != g)
+			hr_graph_free(gp);
+	}
+	hr_graph_free(g);
+	hr_db_free(db);
+	hr_chart_cleanup();
+	return code;
+}

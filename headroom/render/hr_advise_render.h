@@ -1,0 +1,31 @@
+/*
+ * hr_advise_render.h - writers of `headroom advise` (headroom/render):
+ * the verdicts of struct hr_advice as text for people (advise-text.c) or
+ * JSON for programs (advise-json.c), written to a FILE.
+ *
+ * The one part of render that reads analyze's data types (hr_advise.h, a
+ * plain result struct); it is its own static library (hr_render_advise)
+ * so the chart and table writers stay free of analyze. No SQLite, no
+ * logging. Times are local (TZ) with the zone: text "2026-11-28 09:00:00
+ * CET", JSON ISO 8601 with the offset.
+ */
+#ifndef HR_ADVISE_RENDER_H
+#define HR_ADVISE_RENDER_H
+
+#include <stdio.h>
+
+#include "hr_advise.h"
+
+struct hr_advise_meta {
+	const char *host;	/* "" if unknown */
+	const char *kernel;	/* "" if unknown */
+};
+
+/*
+ * Write A to OUT (OUT stays the caller's; flushed). Returns 0 or -EIO
+ * (a failed write), -EINVAL on a NULL argument.
+ */
+int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_advise_meta *m);
+int hr_advise_write_json(FILE *out, const struct hr_advice *a, const struct hr_advise_meta *m);
+
+#endif

@@ -1,0 +1,80 @@
+#!/bin/bash
+# headroom graph over the fixture databases: every panel alone in PNG and
+# SVG (the PNG decodes, has the asked size and is not uniform; the SVG
+# parses as XML), all panels in one PDF (one page), a gap, a 31-day range,
+# "no data" for an empty range, and the usage errors. TZ=Europe/Berlin.
+. "$SRC_DIR/tests/headroom/lib.sh"
+export TZ=Europe/Berlin LC_ALL=C
+MK="$BUILD_DIR/tests/headroom/hr-mkfixture"
+PNGCHECK="$BUILD_DIR/tests/headroom/hr-pngcheck"
+[ -x "$MK" ] || fail "no fixture generator at $MK"
+[ -e /usr/share/zoneinfo/Europe/Berlin ] || skip "no tzdata for Europe/Berlin"
+need python3
+need pdfinfo
+need pdftotext
+
+for sc in busy idle dst empty gap month-5m; do
+	"$MK" "$sc" "$T/$sc.db" || fail "hr-mkfixture $sc"
+done
+xmlok() { python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$1" ||
+	fail "$1 is not well-formed XML"; }
+
+PANELS="cpu load procs memory swap paging disk sockets net neterr psi"
+# charts per panel (the panel table of headroom/analyze/panels.c)
+charts() { case $1 in procs|swap|paging) echo 2 ;; disk) echo 3 ;; *) echo 1 ;; esac; }
+
+range() { # scenario -> range arguments
+	case $1 in
+	idle) echo "--from 2026-11-26 --to 2026-11-28" ;;
+	dst) echo "--from 2026-10-24 --to 2026-10-25" ;;
+	month-5m) echo "--from 2026-10-29 --to 2026-11-28" ;;
+	*) echo "--from 2026-11-28" ;;
+	esac
+}
+
+for sc in busy idle dst gap month-5m empty; do
+	for p in $PANELS; do
+		# shellcheck disable=SC2046
+		"$HR" graph --db "$T/$sc.db" $(range "$sc") --panel "$p" --width 900 --height 200 \
+			-o "$T/$sc-$p.png" || fail "graph $sc $p png"
+		"$PNGCHECK" "$T/$sc-$p.png" 900 $((40 + 200 * $(charts "$p"))) >/dev/null ||
+			fail "$($PNGCHECK "$T/$sc-$p.png" 900 $((40 + 200 * $(charts "$p"))))"
+		# shellcheck disable=SC2046
+		"$HR" graph --db "$T/$sc.db" $(range "$sc") --panel "$p" -o "$T/$sc-$p.svg" ||
+			fail "graph $sc $p svg"
+		xmlok "$T/$sc-$p.svg"
+		if [ "$sc" = empty ]; then
+			grep -q ': no data' "$T/$sc-$p.svg" || fail "empty $p: no 'no data' in the SVG"
+		elif grep -q ': no data' "$T/$sc-$p.svg"; then
+			fail "$sc $p: a panel says no data: $(grep -o '<desc>.*</desc>' "$T/$sc-$p.svg")"
+		fi
+	done
+	echo "ok: $sc: every panel as PNG and SVG"
+done
+
+# every panel in one image (the default), and in one PDF page
+"$HR" graph --db "$T/busy.db" --from 2026-11-28 -o "$T/all.png" || fail "graph all png"
+"$PNGCHECK" "$T/all.png" 1200 0 || fail "all.png"
+"$HR" graph --db "$T/busy.db" --from 2026-11-28 -o "$T/all.pdf" || fail "graph all pdf"
+[ "$(pdfinfo "$T/all.pdf" | awk '/^Pages:/ {print $2}')" = 1 ] || fail "all.pdf: not one page"
+pdftotext "$T/all.pdf" - | grep -q "CPU utilisation" || fail "all.pdf: no CPU title"
+"$HR" graph --db "$T/busy.db" --from 2026-11-28 --panel cpu,disk,net -o "$T/some.svg" || fail "some"
+xmlok "$T/some.svg"
+grep -q '<desc>CPU utilisation (all cores); Disk throughput; Disk await (queue + service time); Disk utilisation; Network traffic</desc>' "$T/some.svg" ||
+	fail "some.svg: unexpected panels: $(grep -o '<desc>.*</desc>' "$T/some.svg")"
+# an empty range of a database with data: every chart says no data
+"$HR" graph --db "$T/busy.db" --from 2026-11-20 -o "$T/none.pdf" || fail "graph none"
+pdftotext "$T/none.pdf" - | grep -c "no data" | grep -qx 16 || fail "none.pdf: not 16 'no data'"
+echo "ok: stacked panels, PDF, no data"
+
+# usage errors
+expect_error 2 "$HR" graph --db "$T/busy.db"
+expect_error 2 "$HR" graph --db "$T/busy.db" -o "$T/x.jpg"
+expect_error 2 "$HR" graph --db "$T/busy.db" --panel cpu,bogus -o "$T/x.png"
+expect_error 2 "$HR" graph --db "$T/busy.db" --width 10 -o "$T/x.png"
+expect_error 2 "$HR" graph --db "$T/busy.db" --from 2026-11-29 --to 2026-11-28 -o "$T/x.png"
+expect_error 1 "$HR" graph --db "$T/nonexistent.db" -o "$T/x.png"
+expect_error 1 "$HR" graph --db "$T/busy.db" --from 2026-11-28 -o "$T/no/such/dir.png"
+"$HR" graph --help | grep -q "usage: headroom graph" || fail "graph --help"
+"$HR" --help | grep -q "graph" || fail "headroom --help lists no graph"
+echo "graph tests passed"

@@ -1,0 +1,84 @@
+#!/bin/bash
+# headroom report --html / --pdf over the fixture databases: the page is
+# well-formed (XHTML-compatible), self-contained (no http(s) src/href, no
+# script, no external CSS), has every chart and the top processes; the
+# PDF has its pages (4 charts a page, then the process table); the empty
+# database gives "no data"; chromium (when installed) renders the page.
+. "$SRC_DIR/tests/headroom/lib.sh"
+export TZ=Europe/Berlin LC_ALL=C
+MK="$BUILD_DIR/tests/headroom/hr-mkfixture"
+PNGCHECK="$BUILD_DIR/tests/headroom/hr-pngcheck"
+[ -x "$MK" ] || fail "no fixture generator at $MK"
+[ -e /usr/share/zoneinfo/Europe/Berlin ] || skip "no tzdata for Europe/Berlin"
+need python3
+need pdfinfo
+
+for sc in busy empty month-5m; do
+	"$MK" "$sc" "$T/$sc.db" || fail "hr-mkfixture $sc"
+done
+
+check_html() { # file
+	local f=$1
+	python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$f" ||
+		fail "$f is not well-formed"
+	grep -Eiq '(src|href|srcset)="(https?:)?//' "$f" && fail "$f fetches from the network"
+	grep -Eiq 'https?://' "$f" && fail "$f has an http(s) URL"
+	grep -iq '<script' "$f" && fail "$f has a script"
+	grep -iq '<link' "$f" && fail "$f links an external resource"
+	grep -q '<meta name="viewport"' "$f" || fail "$f: no viewport (phones)"
+	grep -q 'max-width' "$f" || fail "$f: no max-width"
+	[ "$(grep -o '<img ' "$f" | wc -l)" -eq 16 ] || fail "$f: expected 16 charts"
+	grep -q 'headroom-advise: verdict section goes here' "$f" || fail "$f: no advise marker"
+	return 0
+}
+
+"$HR" report --db "$T/busy.db" --from 2026-11-28 --html "$T/busy.html" --pdf "$T/busy.pdf" ||
+	fail "report --html --pdf busy"
+check_html "$T/busy.html"
+grep -q '<h1>headroom report: fixture</h1>' "$T/busy.html" || fail "no host in the header"
+grep -q '2026-11-28 00:00 CET' "$T/busy.html" || fail "no range in the header"
+grep -q 'CET (Europe/Berlin)' "$T/busy.html" || fail "no zone in the header"
+grep -q '<td>4242</td><td>stress</td><td>30.77</td>' "$T/busy.html" || fail "no top process 'stress'"
+grep -q 'sshd, &quot;admin&quot;' "$T/busy.html" || fail "process name not escaped"
+grep -q 'no data' "$T/busy.html" && fail "busy: a chart says no data"
+[ "$(pdfinfo "$T/busy.pdf" | awk '/^Pages:/ {print $2}')" = 5 ] || fail "busy.pdf: expected 5 pages"
+if command -v pdftotext >/dev/null; then
+	pdftotext "$T/busy.pdf" - | grep -q "stress" || fail "busy.pdf: no process table"
+fi
+echo "ok: busy: html and pdf"
+
+# a month
+"$HR" report --db "$T/month-5m.db" --from 2026-10-29 --to 2026-11-28 --html "$T/month.html" ||
+	fail "report --html month"
+check_html "$T/month.html"
+echo "ok: month html"
+
+# the empty database: every chart says no data, and so does the process table
+"$HR" report --db "$T/empty.db" --from 2026-11-28 --html "$T/empty.html" --pdf "$T/empty.pdf" ||
+	fail "report --html empty"
+check_html "$T/empty.html"
+[ "$(grep -o ': no data"' "$T/empty.html" | wc -l)" -eq 16 ] || fail "empty: charts without 'no data'"
+grep -q '<p class="note">no data</p>' "$T/empty.html" || fail "empty: process table without 'no data'"
+[ "$(pdfinfo "$T/empty.pdf" | awk '/^Pages:/ {print $2}')" = 5 ] || fail "empty.pdf: expected 5 pages"
+echo "ok: empty"
+
+# default range: the last 24 hours (the fixtures are in 2026-11; still a page)
+"$HR" report --db "$T/busy.db" --html "$T/now.html" || fail "report --html, default range"
+check_html "$T/now.html"
+expect_error 1 "$HR" report --db "$T/busy.db" --html "$T/no/such/dir.html"
+expect_error 2 "$HR" report --db "$T/busy.db" --html
+echo "ok: default range, errors"
+
+# a browser renders it (Debian's chromium, headless)
+if ! command -v chromium >/dev/null 2>&1; then
+	echo "skip: chromium not installed"
+	exit 77
+fi
+prof=$(mktemp -d "$T/chromium.XXXXXX")
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	--disable-component-update --disable-sync --no-first-run --user-data-dir="$prof" \
+	--screenshot="$T/shot.png" --window-size=1280,4000 "file://$T/busy.html" >"$T/chromium.log" 2>&1 ||
+	fail "chromium failed: $(tail -n 3 "$T/chromium.log")"
+[ -s "$T/shot.png" ] || fail "no screenshot"
+"$PNGCHECK" "$T/shot.png" 1280 4000 || fail "screenshot"
+echo "report html tests passed"

@@ -1,0 +1,289 @@
+/*
+ * test-advise.c - unit tests of the advisor's pure logic (headroom/analyze
+ * advise.c) over hand-made series, no database: sustained stretches versus
+ * short spikes, gaps that break a stretch, thresholds overridden as the
+ * config file does, steal demoting an upgrade, disk load blamed on
+ * swapping, the least-squares forecast, verdict exit codes.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hr_advise.h"
+#include "hr_config.h"
+#include "hr_test.h"
+#include "banned.h"
+
+#define MIN 60000LL
+#define T0 1795820400000LL /* 2026-11-28 00:00 CET */
+
+static void point(struct hr_resource *r, int64_t start, int64_t len, int col, double v)
+{
+	double vals[HR_SERIES_COLS];
+
+	for (int i = 0; i < HR_SERIES_COLS; i++)
+		vals[i] = 0;
+	if (r->s.kind == HR_RES_MEM)
+		vals[HR_MEM_AVAIL_PCT] = 60;
+	vals[col] = v;
+	CHECK_INT(hr_aseries_add(&r->s, start, len, vals), 0);
+}
+
+/* CPU busy: BASE everywhere, HIGH for the minutes in [a, b) of each range given. */
+static struct hr_advice *cpu_day(const int (*ranges)[2], size_t n, const struct hr_thresholds *th)
+{
+	struct hr_advice *a = calloc(1, sizeof(*a));
+	struct hr_resource *r;
+
+	a->th = *th;
+	a->ncpu = 2;
+	r = hr_advice_add(a, HR_RES_CPU, "");
+	for (int m = 0; m < 24 * 60; m++) {
+		double v = 10;
+		for (size_t k = 0; k < n; k++)
+			if (m >= ranges[k][0] && m < ranges[k][1])
+				v = 95;
+		point(r, T0 + m * MIN, MIN, HR_CPU_BUSY, v);
+	}
+	hr_advise_eval(a);
+	return a;
+}
+
+static const struct hr_finding *find(const struct hr_resource *r, const char *rule)
+{
+	for (size_t i = 0; i < r->nfind; i++)
+		if (!strcmp(r->find[i].rule, rule))
+			return &r->find[i];
+	return NULL;
+}
+
+static void test_sustained_vs_spikes(void)
+{
+	struct hr_thresholds th;
+	const int pegged[][2] = {{540, 780}, {900, 905}, {960, 965}};
+	const int spikes[][2] = {{600, 610}, {700, 714}, {800, 805}};
+	const int gap[][2] = {{600, 610}, {613, 623}}; /* 3 missing... no: 3 low minutes */
+	struct hr_advice *a;
+	const struct hr_finding *f;
+
+	hr_thresholds_defaults(&th);
+	a = cpu_day(pegged, 3, &th);
+	CHECK_INT(a->worst, HR_UPGRADE);
+	f = find(&a->res[0], "cpu-busy");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(f->ep.longest_ms, 240 * MIN);
+		CHECK_INT(f->ep.sustained_ms, 240 * MIN);
+		CHECK_INT(f->ep.total_ms, 250 * MIN);
+		CHECK_INT(f->ep.longest_start, T0 + 540 * MIN);
+		CHECK_INT(f->ep.worst_day, T0);
+		CHECK_NEAR(f->ep.peak, 95, 1e-9);
+		CHECK_INT(f->ep.nint, 1);
+	}
+	CHECK_INT(hr_verdict_exit(a->worst), 12);
+	hr_advice_free(a);
+
+	/* Spikes of 10, 14 and 5 minutes: evidence, verdict ok. */
+	a = cpu_day(spikes, 3, &th);
+	CHECK_INT(a->worst, HR_OK);
+	f = find(&a->res[0], "cpu-busy");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(f->verdict, HR_OK);
+		CHECK_INT(f->ep.longest_ms, 14 * MIN);
+		CHECK_INT(f->ep.sustained_ms, 0);
+		CHECK(strstr(f->note, "short spikes") != NULL);
+	}
+	CHECK_INT(hr_verdict_exit(a->worst), 0);
+	hr_advice_free(a);
+
+	/* Two 10-minute stretches 3 minutes apart are two stretches. */
+	a = cpu_day(gap, 2, &th);
+	CHECK_INT(a->worst, HR_OK);
+	hr_advice_free(a);
+
+	/* The same spikes with a 5-minute minimum (CPU_SUSTAINED_MIN=5) count. */
+	CHECK_INT(hr_thresholds_set(&th, "CPU_SUSTAINED_MIN", 5), 0);
+	a = cpu_day(spikes, 3, &th);
+	CHECK_INT(a->worst, HR_UPGRADE);
+	f = find(&a->res[0], "cpu-busy");
+	if (f)
+		CHECK_INT(f->ep.sustained_ms, 29 * MIN);
+	hr_advice_free(a);
+
+	/* --min-sustained in seconds replaces every minimum. */
+	hr_thresholds_defaults(&th);
+	th.min_sustained_s = 600;
+	a = cpu_day(spikes, 3, &th);
+	f = find(&a->res[0], "cpu-busy");
+	if (f)
+		CHECK_INT(f->ep.sustained_ms, 24 * MIN);
+	hr_advice_free(a);
+}
+
+static void test_thresholds(void)
+{
+	struct hr_thresholds th;
+	const int pegged[][2] = {{540, 780}};
+	struct hr_advice *a;
+
+	hr_thresholds_defaults(&th);
+	CHECK_NEAR(th.v[HR_TH_CPU_BUSY_PCT], 90, 0);
+	CHECK_INT(hr_thresholds_set(&th, "NO_SUCH", 1), -ENOENT);
+	CHECK_INT(hr_thresholds_set(&th, "CPU_BUSY_PCT", -1), -ERANGE);
+	/* Every row of the table has a name, a unit and a source. */
+	for (size_t i = 0; i < HR_TH_COUNT; i++) {
+		CHECK(hr_threshold_defs[i].name && hr_threshold_defs[i].source &&
+		      hr_threshold_defs[i].unit && hr_threshold_defs[i].what);
+		if (hr_threshold_defs[i].name)
+			CHECK_INT(hr_thresholds_set(&th, hr_threshold_defs[i].name,
+						    hr_threshold_defs[i].def),
+				  0);
+	}
+	/* THRESHOLD_CPU_BUSY_PCT=99 from the config: 95% is no longer busy. */
+	CHECK_INT(hr_thresholds_set(&th, "CPU_BUSY_PCT", 99), 0);
+	a = cpu_day(pegged, 1, &th);
+	CHECK_INT(a->worst, HR_OK);
+	CHECK_INT(a->res[0].nfind, 0);
+	hr_advice_free(a);
+	CHECK_INT(hr_verdict_exit(HR_WATCH), 10);
+	CHECK_INT(hr_verdict_exit(HR_INVESTIGATE), 11);
+	CHECK(strcmp(hr_verdict_name(HR_UPGRADE), "upgrade") == 0);
+}
+
+/* THRESHOLD_* lines of the config file reach the table (as advise applies them). */
+static void test_config(void)
+{
+	static const char conf[] =
+	    "# advise\nTHRESHOLD_CPU_BUSY_PCT=85\nTHRESHOLD_CPU_BUSY_PCT=99\n"
+	    "THRESHOLD_DISK_UTIL_PCT=60\nTHRESHOLD_NOPE=3\n";
+	struct hr_config cfg;
+	struct hr_thresholds th;
+	char err[256] = "";
+	int unknown = 0;
+
+	hr_config_defaults(&cfg);
+	CHECK_INT(hr_config_parse(conf, sizeof(conf) - 1, &cfg, err, sizeof(err)), 0);
+	CHECK_INT(cfg.nthresholds, 3);
+	hr_thresholds_defaults(&th);
+	for (size_t i = 0; i < cfg.nthresholds; i++)
+		if (hr_thresholds_set(&th, cfg.thresholds[i].name,
+				      (double)cfg.thresholds[i].value) == -ENOENT)
+			unknown++;
+	CHECK_INT(unknown, 1);			     /* NOPE: advise refuses the file */
+	CHECK_NEAR(th.v[HR_TH_CPU_BUSY_PCT], 99, 0); /* the last line wins */
+	CHECK_NEAR(th.v[HR_TH_DISK_UTIL_PCT], 60, 0);
+	CHECK_NEAR(th.v[HR_TH_MEM_AVAIL_PCT], 10, 0);
+	/* a threshold is an integer */
+	hr_config_defaults(&cfg);
+	const char *bad = "THRESHOLD_CPU_BUSY_PCT=9x\n";
+	CHECK(hr_config_parse(bad, strlen(bad), &cfg, err, sizeof(err)) < 0);
+}
+
+static void test_steal_and_swap(void)
+{
+	struct hr_thresholds th;
+	struct hr_advice *a = calloc(1, sizeof(*a));
+	struct hr_resource *cpu, *mem, *disk;
+
+	hr_thresholds_defaults(&th);
+	a->th = th;
+	a->ncpu = 2;
+	cpu = hr_advice_add(a, HR_RES_CPU, "");
+	mem = hr_advice_add(a, HR_RES_MEM, "");
+	disk = hr_advice_add(a, HR_RES_DISK, "sda");
+	/* hr_advice_add may move earlier resources: look them up again after adding. */
+	cpu = &a->res[0];
+	mem = &a->res[1];
+	disk = &a->res[2];
+	for (int m = 0; m < 120; m++) {
+		double vc[HR_SERIES_COLS] = {95, m >= 30 ? 30 : 0, 0, 0, 0, 0};
+		double vm[HR_SERIES_COLS] = {
+		    m >= 60 ? 3 : 50, m >= 60 ? 500 : 0, m >= 60 ? 300 : 0, 0, 0, 0};
+		double vd[HR_SERIES_COLS] = {m >= 60 ? 96 : 5, 0, 0, 0, 0, 0};
+		hr_aseries_add(&cpu->s, T0 + m * MIN, MIN, vc);
+		hr_aseries_add(&mem->s, T0 + m * MIN, MIN, vm);
+		hr_aseries_add(&disk->s, T0 + m * MIN, MIN, vd);
+	}
+	hr_advise_eval(a);
+	CHECK_INT(cpu->verdict, HR_INVESTIGATE); /* steal: ask the host, not an upgrade */
+	CHECK_INT(mem->verdict, HR_UPGRADE);
+	CHECK_INT(disk->verdict, HR_WATCH); /* a symptom of swapping */
+	const struct hr_finding *f = find(disk, "disk-busy");
+	CHECK(f && strstr(f->note, "symptom of swapping"));
+	CHECK_INT(a->worst, HR_UPGRADE);
+	hr_advice_free(a);
+}
+
+/* Swapping without little available memory still takes the blame for a busy disk. */
+static void test_swap_blame(void)
+{
+	struct hr_thresholds th;
+	struct hr_advice *a = calloc(1, sizeof(*a));
+
+	hr_thresholds_defaults(&th);
+	a->th = th;
+	hr_advice_add(a, HR_RES_MEM, "");
+	hr_advice_add(a, HR_RES_DISK, "sda");
+	for (int m = 0; m < 60; m++) {
+		double vm[HR_SERIES_COLS] = {40, 200, 5, 0, 0, 0};
+		double vd[HR_SERIES_COLS] = {90, 0, 0, 0, 0, 0};
+		hr_aseries_add(&a->res[0].s, T0 + m * MIN, MIN, vm);
+		hr_aseries_add(&a->res[1].s, T0 + m * MIN, MIN, vd);
+	}
+	hr_advise_eval(a);
+	CHECK_INT(a->res[1].verdict, HR_WATCH);
+	CHECK_INT(a->res[0].verdict, HR_UPGRADE);
+	CHECK(find(&a->res[0], "mem-swap-disk") != NULL);
+	CHECK(find(&a->res[0], "mem-starved") == NULL);
+	hr_advice_free(a);
+}
+
+static void test_trend(void)
+{
+	struct hr_thresholds th;
+	struct hr_advice *a = calloc(1, sizeof(*a));
+	struct hr_resource *r;
+
+	hr_thresholds_defaults(&th);
+	a->th = th;
+	r = hr_advice_add(a, HR_RES_CPU, "");
+	/* 28 days, hourly points, 20% growing 10 points a week: 60% at the end. */
+	for (int h = 0; h < 28 * 24; h++)
+		point(r, T0 + h * 60 * MIN, 60 * MIN, HR_CPU_BUSY,
+		      20 + 10.0 * (h + 0.5) / (7 * 24));
+	hr_advise_eval(a);
+	CHECK(r->trend.valid);
+	CHECK_NEAR(r->trend.per_week, 10, 1e-6);
+	CHECK_NEAR(r->trend.level, 60, 0.01);
+	CHECK_NEAR(r->trend.weeks, 3, 0.01);
+	CHECK_INT(r->verdict, HR_WATCH);
+	CHECK(find(r, "growth") != NULL);
+	hr_advice_free(a);
+
+	/* Two days are not enough for a forecast. */
+	a = calloc(1, sizeof(*a));
+	a->th = th;
+	r = hr_advice_add(a, HR_RES_CPU, "");
+	for (int h = 0; h < 48; h++)
+		point(r, T0 + h * 60 * MIN, 60 * MIN, HR_CPU_BUSY, 20 + h);
+	hr_advise_eval(a);
+	CHECK(!r->trend.valid);
+	hr_advice_free(a);
+}
+
+int main(void)
+{
+	/* Days are local days: the fixture times are Berlin midnights. */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	test_sustained_vs_spikes();
+	test_thresholds();
+	test_config();
+	test_steal_and_swap();
+	test_swap_blame();
+	test_trend();
+	return test_result("test-advise");
+}
