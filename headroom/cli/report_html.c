@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hr_advise.h"
+#include "hr_advise_render.h"
 #include "hr_analyze.h"
 #include "hr_chart.h"
 #include "hr_cli.h"
@@ -209,8 +211,43 @@ static const char css[] =
     "th:nth-child(2),td:nth-child(2){text-align:left}th{background:#fafafa}"
     ".note{color:#666;font-size:.9em}";
 
+/* The advisor's verdict over the same range (default thresholds), as text. */
+static int verdict_section(struct buf *b, const char *advice, const struct hr_advice *a)
+{
+	static const char *const colour[] = {"#2e7d32", "#b26a00", "#6a1b9a", "#c62828"};
+	int r, w = a ? (int)a->worst : 0;
+
+	if (w < 0 || w > 3)
+		w = 0;
+	r = buf_puts(b, "<section><h2>Verdict</h2>");
+	if (!advice || !a) {
+		r = r ?: buf_puts(b, "<p class=\"note\">no verdict: no data in this range</p>");
+	} else {
+		r = r ?: buf_printf(b, "<p><strong style=\"color:%s\">worst verdict: %s</strong></p>"
+				       "<div class=\"tbl\"><pre>",
+				    colour[w], hr_verdict_name(a->worst));
+		/* line by line: buf_esc() masks control characters, newlines included */
+		for (const char *p = advice; *p && r == 0;) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			char *line = strndup(p, len);
+			if (!line)
+				return -ENOMEM;
+			r = buf_esc(b, line);
+			r = r ?: buf_puts(b, "\n");
+			free(line);
+			p += len + (nl ? 1 : 0);
+		}
+		r = r ?: buf_puts(b, "</pre></div><p class=\"note\">thresholds: the defaults; "
+				     "<code>headroom advise</code> applies headroom.conf and "
+				     "explains every one (--list-thresholds).</p>");
+	}
+	return r ?: buf_puts(b, "</section>\n");
+}
+
 static int write_html(struct buf *b, const struct hr_graph *g, const char *from_s, const char *to_s,
-		      const char *zone, const struct proc *procs, size_t np)
+		      const char *zone, const struct proc *procs, size_t np, const char *advice,
+		      const struct hr_advice *a)
 {
 	int r = 0;
 
@@ -231,9 +268,8 @@ static int write_html(struct buf *b, const struct hr_graph *g, const char *from_
 	r = r
 		?: buf_printf(b, "</dd><dt>samples</dt><dd>%lld</dd></dl></header>\n",
 			      (long long)g->nsamples);
-	/* ---- headroom advise: the verdict section goes here (not wired yet;
-	 * see headroom/analyze/advise.c). Keep this marker. ---- */
-	r = r ?: buf_puts(b, "<!-- headroom-advise: verdict section goes here -->\n");
+	r = r ?: buf_puts(b, "<!-- headroom-advise: verdict section -->\n");
+	r = r ?: verdict_section(b, advice, a);
 	for (size_t i = 0; i < g->ncharts && r == 0; i++) {
 		/* a wide chart, and a narrow one with larger type for phones */
 		struct buf wide = {0}, narrow = {0};
@@ -356,7 +392,32 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	}
 	if (html) {
 		struct buf out = {0};
-		r = write_html(&out, g, a, b2, zone, procs, np);
+		struct hr_advice *adv = NULL;
+		struct hr_thresholds th;
+		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};
+		char *text = NULL, host[256] = "", kernel[256] = "";
+		size_t tlen = 0;
+
+		/* The advisor's verdict on top: best effort, the charts come regardless. */
+		hr_thresholds_defaults(&th);
+		if (hr_advise_load(db, &rg, &th, &adv) == 0 && adv->nsamples > 0) {
+			FILE *mf = open_memstream(&text, &tlen);
+			struct hr_advise_meta m = {.host = host, .kernel = kernel};
+			(void)hr_db_meta(db, "hostname", host, sizeof(host));
+			(void)hr_db_meta(db, "kernel", kernel, sizeof(kernel));
+			if (mf) {
+				if (hr_advise_write_text(mf, adv, &m) != 0) {
+					fclose(mf);
+					free(text);
+					text = NULL;
+				} else {
+					fclose(mf);
+				}
+			}
+		}
+		r = write_html(&out, g, a, b2, zone, procs, np, text, text ? adv : NULL);
+		free(text);
+		hr_advice_free(adv);
 		if (r == 0)
 			r = write_file(html, out.p, out.len);
 		free(out.p);

@@ -28,7 +28,7 @@ check_html() { # file
 	grep -q '<meta name="viewport"' "$f" || fail "$f: no viewport (phones)"
 	grep -q 'max-width' "$f" || fail "$f: no max-width"
 	[ "$(grep -o '<img ' "$f" | wc -l)" -eq 16 ] || fail "$f: expected 16 charts"
-	grep -q 'headroom-advise: verdict section goes here' "$f" || fail "$f: no advise marker"
+	grep -q '<h2>Verdict</h2>' "$f" || fail "$f: no verdict section"
 	return 0
 }
 
@@ -41,6 +41,11 @@ grep -q 'CET (Europe/Berlin)' "$T/busy.html" || fail "no zone in the header"
 grep -q '<td>4242</td><td>stress</td><td>30.77</td>' "$T/busy.html" || fail "no top process 'stress'"
 grep -q 'sshd, &quot;admin&quot;' "$T/busy.html" || fail "process name not escaped"
 grep -q 'no data' "$T/busy.html" && fail "busy: a chart says no data"
+# The advisor's verdict is on top: the busy fixture's CPU block is an upgrade,
+# with the process that caused it.
+grep -q 'worst verdict: upgrade' "$T/busy.html" || fail "busy: no 'upgrade' verdict on the page"
+grep -q '^CPU: UPGRADE' "$T/busy.html" || fail "busy: the verdict does not name the CPU"
+grep -q 'stress  *pid 4242' "$T/busy.html" || fail "busy: the verdict does not name the process"
 [ "$(pdfinfo "$T/busy.pdf" | awk '/^Pages:/ {print $2}')" = 5 ] || fail "busy.pdf: expected 5 pages"
 if command -v pdftotext >/dev/null; then
 	pdftotext "$T/busy.pdf" - | grep -q "stress" || fail "busy.pdf: no process table"
