@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "hr_collect.h"
@@ -34,25 +36,40 @@ int hr_collector_find(const char *name)
 	return -ENOENT;
 }
 
-int hr_ctx_read(struct hr_ctx *ctx, const char *path, const char **ret_buf, size_t *ret_len)
+bool hr_fd_is_pseudo(int fd)
 {
-	for (;;) {
-		_cleanup_close_ int fd = -1;
-		ssize_t n;
+	struct statfs sf;
 
-		fd = openat(ctx->rootfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0)
-			return -errno;
-		n = io_read_full(fd, ctx->buf, ctx->bufcap);
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	return sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC;
+}
+
+/*
+ * Read all of FD from offset 0 into the context buffer, growing it up to the
+ * cap. HINT (the file's length last time, 0 if unknown) sizes the first
+ * read: some files cost in proportion to the size asked for, not the size
+ * returned (a /proc/sys read allocates and zeroes a buffer of that size).
+ */
+static int read_fd(struct hr_ctx *ctx, int fd, size_t hint, const char **ret_buf, size_t *ret_len)
+{
+	size_t got = 0, want = ctx->bufcap;
+
+	if (hint > 0 && hint < ctx->bufcap / 2)
+		want = hint * 2 + 256 < ctx->bufcap ? hint * 2 + 256 : ctx->bufcap;
+	for (;;) {
+		ssize_t n = io_pread_full(fd, ctx->buf + got, want - got, (off_t)got);
+
 		if (n < 0)
 			return (int)n;
-		if ((size_t)n < ctx->bufcap) {
-			ctx->buf[n] = '\0';
-			*ret_buf = ctx->buf;
-			*ret_len = (size_t)n;
-			return 0;
+		got += (size_t)n;
+		if (got < want)
+			break;	/* end of file */
+		if (want < ctx->bufcap) {
+			want = ctx->bufcap;	/* longer than last time */
+			continue;
 		}
-		/* Filled the buffer: grow it (up to the cap) and read again. */
+		/* Filled the buffer: grow it (up to the cap) and read on. */
 		if (ctx->bufcap >= HR_READ_CAP)
 			return -EFBIG;
 		size_t ncap = ctx->bufcap * 4 > HR_READ_CAP ? HR_READ_CAP : ctx->bufcap * 4;
@@ -60,8 +77,79 @@ int hr_ctx_read(struct hr_ctx *ctx, const char *path, const char **ret_buf, size
 		if (!nb)
 			return -ENOMEM;
 		ctx->buf = nb;
-		ctx->bufcap = ncap;
+		ctx->bufcap = want = ncap;
 	}
+	ctx->buf[got] = '\0';
+	*ret_buf = ctx->buf;
+	*ret_len = got;
+	return 0;
+}
+
+/*
+ * A read error that says the open file no longer stands for its path: the
+ * sysfs node was removed (-ENODEV; an interface of the same name may exist
+ * again), the process is gone (-ESRCH).
+ */
+static bool stale(int r)
+{
+	return r == -ENODEV || r == -ESRCH || r == -ENOENT;
+}
+
+static void drop_file(struct hr_ctx *ctx, size_t i)
+{
+	close(ctx->files[i].fd);
+	ctx->files[i] = ctx->files[--ctx->nfiles];
+}
+
+int hr_ctx_read(struct hr_ctx *ctx, const char *path, const char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	size_t plen = strlen(path);
+	int r;
+
+	for (size_t i = 0; i < ctx->nfiles; i++) {
+		if (strcmp(ctx->files[i].path, path) != 0)
+			continue;
+		r = read_fd(ctx, ctx->files[i].fd, ctx->files[i].len, ret_buf, ret_len);
+		if (!stale(r)) {
+			ctx->files[i].used = true;
+			ctx->files[i].len = r == 0 ? *ret_len : 0;
+			return r;
+		}
+		drop_file(ctx, i);	/* device gone: open the path afresh */
+		break;
+	}
+	fd = openat(ctx->rootfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	r = read_fd(ctx, fd, 0, ret_buf, ret_len);
+	/* Kept even when the read failed for now (speed of a link that is down). */
+	if (!stale(r) && ctx->nfiles < HR_CTX_FILES_MAX && plen < HR_CTX_PATH_MAX &&
+	    hr_fd_is_pseudo(fd)) {
+		struct hr_ctx_file *f = &ctx->files[ctx->nfiles++];
+
+		memcpy(f->path, path, plen + 1);
+		f->fd = TAKE_FD(fd);
+		f->used = true;
+		f->len = r == 0 ? *ret_len : 0;
+	}
+	return r;
+}
+
+void hr_ctx_files_sweep(struct hr_ctx *ctx)
+{
+	for (size_t i = ctx->nfiles; i-- > 0;) {
+		if (!ctx->files[i].used)
+			drop_file(ctx, i);
+		else
+			ctx->files[i].used = false;
+	}
+}
+
+void hr_ctx_files_release(struct hr_ctx *ctx)
+{
+	while (ctx->nfiles > 0)
+		drop_file(ctx, ctx->nfiles - 1);
 }
 
 struct hr_row *hr_rows_add(struct hr_rows *rows, const struct hr_table *table, const char *key,
@@ -170,6 +258,7 @@ void hr_collect_free(struct hr_collect *c)
 	if (c->state)
 		free_states(c);
 	free(c->state);
+	hr_ctx_files_release(&c->ctx);
 	free(c->ctx.buf);
 	if (c->ctx.rootfd >= 0)
 		close(c->ctx.rootfd);
@@ -220,6 +309,7 @@ int hr_collect_sample(struct hr_collect *c, uint64_t mono_ns, struct hr_rows *ou
 		if (r == -ENOMEM)
 			return r;
 	}
+	hr_ctx_files_sweep(&c->ctx);
 	c->last_ns = mono_ns;
 	c->have_prev = true;
 	if (kind != HR_SAMPLE_RATES)

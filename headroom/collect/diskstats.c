@@ -30,9 +30,18 @@ static const struct hr_table disk_table = {
 };
 const struct hr_table *const hr_diskstats_tables[] = {&disk_table, NULL};
 
+/* Whether a device is a partition, as /sys/block said (it cannot change). */
+struct dev_kind {
+	char name[HR_NAME_MAX];
+	unsigned major, minor;
+	bool partition;
+};
+
 struct disk_state {
-	struct hr_disk *d;
+	struct hr_disk *d;	/* devices kept in the last sample */
 	size_t n;
+	struct dev_kind *kind;	/* /sys/block answers of the last sample */
+	size_t nkind;
 };
 
 int hr_parse_diskstats(const char *buf, size_t len, struct hr_disk **ret, size_t *ret_n)
@@ -146,6 +155,21 @@ static bool is_partition(struct hr_ctx *ctx, const struct hr_disk *d, size_t n, 
 	return faccessat(ctx->rootfd, path, F_OK, 0) != 0;
 }
 
+/* The answer of the last sample for device D (same name and number), or NULL. */
+static const struct dev_kind *find_kind(const struct disk_state *st, size_t hint,
+					const struct hr_disk *d)
+{
+	for (size_t k = 0; k <= st->nkind; k++) {
+		size_t i = k == 0 ? hint : k - 1;
+		const struct dev_kind *dk = &st->kind[i];
+
+		if (i < st->nkind && dk->major == d->major && dk->minor == d->minor &&
+		    !strcmp(dk->name, d->name))
+			return dk;
+	}
+	return NULL;
+}
+
 static const struct hr_disk *find_disk(const struct disk_state *st, size_t hint, const char *name)
 {
 	if (hint < st->n && !strcmp(st->d[hint].name, name))
@@ -160,8 +184,10 @@ void hr_diskstats_free(void *state)
 {
 	struct disk_state *st = state;
 
-	if (st)
+	if (st) {
 		free(st->d);
+		free(st->kind);
+	}
 	free(st);
 }
 
@@ -204,7 +230,6 @@ int hr_diskstats_sample(struct hr_ctx *ctx, void **state, bool have_prev, double
 	struct hr_disk *cur;
 	const char *buf;
 	size_t len, n, kept = 0;
-	bool have_sys;
 	int r;
 
 	if (hr_ctx_read(ctx, "proc/diskstats", &buf, &len) < 0)
@@ -221,20 +246,49 @@ int hr_diskstats_sample(struct hr_ctx *ctx, void **state, bool have_prev, double
 		*state = st;
 		have_prev = false;
 	}
-	have_sys = faccessat(ctx->rootfd, "sys/block", F_OK, 0) == 0;
-	/* Decide first (the partition test looks at every name), then compact. */
+	/* Decide first (the partition test looks at every name), then compact.
+	 * The /sys/block lookups are done once per device, not per sample. */
 	_cleanup_free_ bool *keep = calloc(n, sizeof(*keep));
-	if (!keep) {
+	struct dev_kind *kind = calloc(n, sizeof(*kind));
+	size_t nkind = 0;
+	int have_sys = -1;	/* not looked yet */
+	if (!keep || !kind) {
+		free(kind);
 		free(cur);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct hr_disk *d = &cur[i];
+		const struct dev_kind *dk;
+		bool part = false;
 
-		keep[i] = (ctx->opts.disk_virtual || !is_virtual(d->name)) &&
-			  (ctx->opts.disk_partitions || !is_partition(ctx, cur, n, d->name, have_sys)) &&
-			  d->rd_ios + d->wr_ios + d->dc_ios != 0;	/* never used: skip */
+		if (!ctx->opts.disk_virtual && is_virtual(d->name))
+			continue;
+		if (d->rd_ios + d->wr_ios + d->dc_ios == 0)
+			continue;	/* never used: skip */
+		if (!ctx->opts.disk_partitions) {
+			dk = find_kind(st, nkind, d);
+			if (dk) {
+				part = dk->partition;
+			} else {
+				if (have_sys < 0)
+					have_sys = faccessat(ctx->rootfd, "sys/block", F_OK, 0) == 0;
+				part = is_partition(ctx, cur, n, d->name, have_sys);
+			}
+			if (dk || have_sys) {	/* a guess from the names is not kept */
+				struct dev_kind *k = &kind[nkind++];
+
+				memcpy(k->name, d->name, sizeof(k->name));
+				k->major = d->major;
+				k->minor = d->minor;
+				k->partition = part;
+			}
+		}
+		keep[i] = !part;
 	}
+	free(st->kind);
+	st->kind = kind;
+	st->nkind = nkind;
 	for (size_t i = 0; i < n; i++)
 		if (keep[i])
 			cur[kept++] = cur[i];

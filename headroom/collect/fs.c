@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -118,8 +119,31 @@ bool hr_fs_is_real(const char *buf, size_t len, const char *type)
 	return false;
 }
 
+/*
+ * The mount table is read again only when it changed: poll() on an open
+ * /proc/mounts reports POLLPRI once after every mount or unmount in our
+ * namespace (what systemd and libmount watch). Reading and parsing it costs
+ * about as much as the rest of this collector, and hosts with containers
+ * have hundreds of mounts. A captured tree (not procfs) is read every time.
+ */
+struct fs_state {
+	int watch_fd;		/* proc/mounts, polled for changes; -1 if none */
+	bool unwatchable;	/* proc/mounts is a plain file */
+	bool loaded;		/* the list below is that of the current table */
+	struct hr_mount *m;	/* the candidates: real filesystems, first mount per device */
+	size_t n;
+};
+
 void hr_fs_free(void *state)
 {
+	struct fs_state *st = state;
+
+	if (st) {
+		if (st->watch_fd >= 0)
+			close(st->watch_fd);
+		free(st->m);
+	}
+	free(st);
 }
 
 static bool seen_device(const struct hr_mount *m, size_t i)
@@ -130,45 +154,105 @@ static bool seen_device(const struct hr_mount *m, size_t i)
 	return false;
 }
 
-int hr_fs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
-		 struct hr_rows *out)
+/*
+ * True if the mount table may have changed since the list was loaded. The
+ * watch is opened before the table is read, so a change made while reading
+ * is seen at the next call.
+ */
+static bool mounts_changed(struct hr_ctx *ctx, struct fs_state *st)
+{
+	struct pollfd pfd;
+	int fd;
+
+	if (st->watch_fd >= 0 && st->loaded) {
+		pfd = (struct pollfd){.fd = st->watch_fd, .events = POLLPRI};
+		if (poll(&pfd, 1, 0) != 1)
+			return false;
+		return pfd.revents & (POLLERR | POLLPRI | POLLNVAL);
+	}
+	if (st->watch_fd < 0 && !st->unwatchable) {
+		fd = openat(ctx->rootfd, "proc/mounts", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd >= 0 && hr_fd_is_pseudo(fd)) {
+			st->watch_fd = fd;
+		} else if (fd >= 0) {
+			st->unwatchable = true;	/* a captured tree: read every time */
+			close(fd);
+		}
+	}
+	return true;
+}
+
+/* Read /proc/filesystems and /proc/mounts into the list of candidates. */
+static int load_mounts(struct hr_ctx *ctx, struct fs_state *st)
 {
 	_cleanup_free_ struct hr_mount *m = NULL;
 	_cleanup_free_ char *fsbuf = NULL;
 	const char *buf;
-	size_t len, n, fslen, reported = 0;
+	size_t len, n, fslen, kept = 0;
 
-	if (!have_prev)
-		return 0;
 	if (hr_ctx_read(ctx, "proc/filesystems", &buf, &len) < 0)
-		return 0;
+		return -ENOENT;
 	fsbuf = strndup(buf, len);
 	if (!fsbuf)
 		return -ENOMEM;
 	fslen = len;
 	if (hr_ctx_read(ctx, "proc/mounts", &buf, &len) < 0)
-		return 0;
+		return -ENOENT;
 	if (hr_parse_mounts(buf, len, &m, &n) < 0)
+		return -EINVAL;
+	_cleanup_free_ bool *keep = calloc(n, sizeof(*keep));
+	if (!keep)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!hr_fs_is_real(fsbuf, fslen, m[i].type))
+			m[i].type[0] = '\0';	/* not a candidate for seen_device() */
+	for (size_t i = 0; i < n; i++)
+		keep[i] = m[i].type[0] != '\0' && !seen_device(m, i);	/* bind mounts: once */
+	for (size_t i = 0; i < n; i++)
+		if (keep[i])
+			m[kept++] = m[i];
+	free(st->m);
+	st->m = TAKE_PTR(m);
+	st->n = kept;
+	return 0;
+}
+
+int hr_fs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
+		 struct hr_rows *out)
+{
+	struct fs_state *st = *state;
+	size_t reported = 0;
+	int r;
+
+	if (!have_prev)
 		return 0;
-	for (size_t i = 0; i < n && reported < HR_MAX_FS_REPORTED; i++) {
+	if (!st) {
+		st = calloc(1, sizeof(*st));
+		if (!st)
+			return -ENOMEM;
+		st->watch_fd = -1;
+		*state = st;
+	}
+	if (mounts_changed(ctx, st)) {
+		r = load_mounts(ctx, st);
+		st->loaded = r == 0 && st->watch_fd >= 0;
+		if (r < 0)
+			return r == -ENOMEM ? r : 0;
+	}
+	for (size_t i = 0; i < st->n && reported < HR_MAX_FS_REPORTED; i++) {
 		_cleanup_close_ int fd = -1;
+		const struct hr_mount *m = &st->m[i];
 		struct statvfs sv;
 		struct hr_row *row;
-		const char *rel = m[i].dir + 1;	/* under the root prefix */
+		const char *rel = m->dir + 1;	/* under the root prefix */
 
-		if (!hr_fs_is_real(fsbuf, fslen, m[i].type)) {
-			m[i].type[0] = '\0';	/* not a candidate for seen_device() */
-			continue;
-		}
-		if (seen_device(m, i))
-			continue;
 		fd = openat(ctx->rootfd, *rel ? rel : ".", O_PATH | O_CLOEXEC | O_DIRECTORY);
 		if (fd < 0 || fstatvfs(fd, &sv) < 0 || sv.f_blocks == 0)
 			continue;
 		double k = (double)sv.f_frsize / 1024.0;
 		double size = (double)sv.f_blocks * k, fre = (double)sv.f_bfree * k;
 		double avail = (double)sv.f_bavail * k, used = size - fre;
-		row = hr_rows_add(out, &fs_table, m[i].dir, m[i].device);
+		row = hr_rows_add(out, &fs_table, m->dir, m->device);
 		if (!row)
 			return -ENOMEM;
 		row->v[0] = size;

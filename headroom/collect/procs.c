@@ -11,7 +11,10 @@
  * not listed (the system-wide collectors still count its work). Per-process
  * VmSwap is read only while the system has swap in use, and neither it nor
  * /proc/PID/io for kernel threads (PF_KTHREAD); /proc/PID/io of
- * processes we may not read (not root) counts as no I/O.
+ * processes we may not read (not root) counts as no I/O. A kernel thread,
+ * once identified by its stat, is followed through /proc/PID/schedstat (its
+ * run time in ns: a quarter of the cost of stat, and they are most pids);
+ * its name is read again from /proc/PID/comm only when it is listed.
  * Depends on common/ only.
  */
 #include <dirent.h>
@@ -19,13 +22,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "hr_parse.h"
 #include "hr_scan.h"
 #include "hr_sources.h"
 #include "cleanup.h"
-#include "io.h"
 #include "banned.h"
 
 #define HR_MAX_PIDS (1u << 22)
@@ -133,37 +136,109 @@ int hr_parse_pid_io(const char *buf, size_t len, struct hr_pid_io *ret)
 
 struct pinfo {
 	uint32_t pid;
+	int fd_stat, fd_io, fd_status, fd_sched, fd_comm;	/* kept open, or -1 */
+	bool ns;		/* a kernel thread followed through schedstat: ticks are ns */
 	uint64_t start, ticks, rbytes, wbytes, rss_kb, swap_kb;
 	double cpu, rd, wr;	/* rates of this interval */
 	char comm[HR_NAME_MAX];
 };
 
+/*
+ * Per-process files are kept open from one sample to the next when /proc
+ * is procfs: a pread() from offset 0 of /proc/PID/stat costs less than half
+ * of openat + read + read(EOF) + close, and most processes live across many
+ * samples. The open file is tied to the process, not to the number: once
+ * the process is gone its reads fail (-ESRCH) even if the pid was reused,
+ * and the file is opened again by name. Each open file holds about 4 kB of
+ * kernel memory, so their number is capped (HR_PROC_FDS_MAX, and half of
+ * RLIMIT_NOFILE); processes beyond the cap are read by open/read/close.
+ */
+#define HR_PROC_FDS_MAX 1024
+
 struct procs_state {
-	struct pinfo *p;
+	struct pinfo *p;	/* previous sample, sorted by pid */
 	size_t n;
+	DIR *dir;		/* /proc, kept open (and rewound) when procfs */
+	bool pseudo;		/* /proc is procfs: keep per-process files open */
+	bool sched;		/* and /proc/PID/schedstat counts run time */
+	size_t nfds, maxfds;	/* per-process files open, and the cap */
 };
+
+static void close_pid_fd(struct procs_state *st, int *fd)
+{
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
+		st->nfds--;
+	}
+}
+
+static void close_pid_fds(struct procs_state *st, struct pinfo *arr, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		close_pid_fd(st, &arr[i].fd_stat);
+		close_pid_fd(st, &arr[i].fd_io);
+		close_pid_fd(st, &arr[i].fd_status);
+		close_pid_fd(st, &arr[i].fd_sched);
+		close_pid_fd(st, &arr[i].fd_comm);
+	}
+}
 
 void hr_procs_free(void *state)
 {
 	struct procs_state *st = state;
 
-	if (st)
+	if (st) {
+		close_pid_fds(st, st->p, st->n);
 		free(st->p);
+		if (st->dir)
+			closedir(st->dir);
+	}
 	free(st);
 }
 
-/* Read a small /proc/PID file into buf[cap] (NUL-terminated). */
-static ssize_t read_small(int dirfd, const char *name, char *buf, size_t cap)
+/*
+ * Read /proc/PID/NAME into buf[cap] (NUL-terminated) through *fd: the file
+ * kept open from the last sample if any, else opened by name (and kept when
+ * the budget allows). One read is enough: these files are produced by a
+ * single seq_file show, so a read shorter than asked is the whole file.
+ * Returns the length or -errno (-ENOENT, -ESRCH: the process is gone).
+ */
+static ssize_t read_pid_file(struct procs_state *st, int procfd, const char *pid,
+			     const char *name, int *fd, char *buf, size_t cap)
 {
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char path[64];
+	size_t lp = strlen(pid), ln = strlen(name);
 	ssize_t n;
 
-	if (fd < 0)
+	if (*fd >= 0) {
+		do
+			n = pread(*fd, buf, cap - 1, 0);
+		while (n < 0 && errno == EINTR);
+		if (n >= 0) {
+			buf[n] = '\0';
+			return n;
+		}
+		close_pid_fd(st, fd);	/* process gone (pid maybe reused): by name */
+	}
+	if (lp + ln + 2 > sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, pid, lp);
+	path[lp] = '/';
+	memcpy(path + lp + 1, name, ln + 1);
+	_cleanup_close_ int nfd = openat(procfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (nfd < 0)
 		return -errno;
-	n = io_read_full(fd, buf, cap - 1);
+	do
+		n = pread(nfd, buf, cap - 1, 0);
+	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return n;
+		return -errno;
 	buf[n] = '\0';
+	if (st->pseudo && st->nfds < st->maxfds) {
+		*fd = TAKE_FD(nfd);
+		st->nfds++;
+	}
 	return n;
 }
 
@@ -173,9 +248,13 @@ static int cmp_pid(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-static const struct pinfo *find_pid(const struct procs_state *st, uint32_t pid)
+/* The entry of PID in the previous sample, or NULL. HINT: where to look first. */
+static struct pinfo *find_pid(const struct procs_state *st, size_t hint, uint32_t pid)
 {
 	struct pinfo key = {.pid = pid};
+
+	if (hint < st->n && st->p[hint].pid == pid)
+		return &st->p[hint];
 	return st->p ? bsearch(&key, st->p, st->n, sizeof(key), cmp_pid) : NULL;
 }
 
@@ -198,51 +277,132 @@ static void top_insert(size_t *top, size_t *n, size_t cap, const double *val, si
 	top[pos] = i;
 }
 
-static int gather(struct hr_ctx *ctx, struct pinfo **ret, size_t *ret_n)
+/* The run time in ns: first field of /proc/PID/schedstat. */
+static int parse_runtime(const char *buf, ssize_t len, uint64_t *ret_ns)
+{
+	const char *p = buf;
+
+	if (len < 0)
+		return (int)len;
+	return hr_scan_u64(&p, ret_ns) ? 0 : -EINVAL;
+}
+
+/*
+ * The run time of kernel thread PID in ns, through *FD (opened by name if
+ * -1, and kept when the budget allows). 0 or -errno: -ENOENT without
+ * CONFIG_SCHED_INFO, -ESRCH once it is gone.
+ */
+static int read_runtime(struct procs_state *st, int procfd, const char *pid, int *fd,
+			uint64_t *ret_ns)
+{
+	char buf[128];
+
+	return parse_runtime(buf, read_pid_file(st, procfd, pid, "schedstat", fd, buf, sizeof(buf)),
+			     ret_ns);
+}
+
+/* Same through the file kept open only: never another process of that pid. */
+static int reread_runtime(int fd, uint64_t *ret_ns)
+{
+	char buf[128];
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		buf[n] = '\0';
+	return parse_runtime(buf, n < 0 ? -errno : n, ret_ns);
+}
+
+/*
+ * A kernel thread followed through schedstat is listed: read its name again
+ * from /proc/PID/comm (a kworker's name tells the work queue it serves now;
+ * the file is kept open for threads that are listed often). The name stays
+ * as it was if the thread is gone.
+ */
+static void refresh_comm(struct procs_state *st, struct pinfo *pi)
+{
+	char buf[HR_NAME_MAX + 2], pid[16];
+	uint64_t rt;
+	ssize_t len;
+
+	if (!st->dir || pi->fd_sched < 0)
+		return;
+	snprintf(pid, sizeof(pid), "%u", pi->pid);
+	len = read_pid_file(st, dirfd(st->dir), pid, "comm", &pi->fd_comm, buf, sizeof(buf));
+	/* If opened by name, it is our thread's only if that one still runs. */
+	if (len <= 0 || reread_runtime(pi->fd_sched, &rt) < 0) {
+		close_pid_fd(st, &pi->fd_comm);
+		return;
+	}
+	if (buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if ((size_t)len >= sizeof(pi->comm))
+		len = sizeof(pi->comm) - 1;
+	for (ssize_t i = 0; i < len; i++)	/* as hr_parse_pid_stat does */
+		pi->comm[i] = (unsigned char)buf[i] < 0x20 || buf[i] == 0x7f ? '?' : buf[i];
+	pi->comm[len] = '\0';
+}
+
+/* Open /proc for this sample (rewind the kept one). NULL with errno set. */
+static DIR *open_proc(struct hr_ctx *ctx, struct procs_state *st)
+{
+	int procfd;
+	DIR *d;
+
+	if (st->dir) {
+		rewinddir(st->dir);
+		return st->dir;
+	}
+	procfd = openat(ctx->rootfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return NULL;
+	d = fdopendir(procfd);
+	if (!d) {
+		int e = errno;
+		close(procfd);
+		errno = e;
+		return NULL;
+	}
+	/* A captured tree is replaced between samples: reopen it every time. */
+	st->pseudo = hr_fd_is_pseudo(procfd);
+	if (st->pseudo) {
+		uint64_t rt = 0;
+		int fd = -1;
+
+		st->dir = d;
+		/* We have run: a zero here means the kernel does not count (no sched_info). */
+		st->sched = read_runtime(st, procfd, "self", &fd, &rt) == 0 && rt > 0;
+		close_pid_fd(st, &fd);
+	}
+	return d;
+}
+
+static int gather(struct hr_ctx *ctx, struct procs_state *st, struct pinfo **ret, size_t *ret_n)
 {
 	_cleanup_free_ struct pinfo *arr = NULL;
 	size_t n = 0, cap = 0;
 	bool want_swap = !ctx->swap_known || ctx->swap_used_kb > 0;
-	int procfd;
+	int procfd, r = 0;
 	DIR *d;
 	struct dirent *de;
 
-	procfd = openat(ctx->rootfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0)
+	d = open_proc(ctx, st);
+	if (!d)
 		return -errno;
-	d = fdopendir(procfd);
-	if (!d) {
-		int r = -errno;
-		close(procfd);
-		return r;
-	}
+	procfd = dirfd(d);
 	while ((de = readdir(d))) {
-		char path[300], buf[2048];
+		char buf[2048];
 		struct hr_pid_stat ps;
 		struct hr_pid_io io = {0};
+		struct pinfo *prev, *pi;
 		uint64_t pid, swap = 0;
 		const char *p = de->d_name;
 		ssize_t len;
 
 		if (!hr_scan_u64(&p, &pid) || *p || pid == 0 || pid > UINT32_MAX)
 			continue;
-		snprintf(path, sizeof(path), "%s/stat", de->d_name);
-		len = read_small(procfd, path, buf, sizeof(buf));
-		if (len <= 0 || hr_parse_pid_stat(buf, (size_t)len, &ps) < 0)
-			continue;	/* gone meanwhile */
-		/* Kernel threads own no I/O (writeback is charged to the dirtier)
-		 * and no memory: two reads saved per kthread, half of all pids. */
-		bool kthread = ps.flags & HR_PF_KTHREAD;
-		snprintf(path, sizeof(path), "%s/io", de->d_name);
-		len = kthread ? 0 : read_small(procfd, path, buf, sizeof(buf));
-		if (len > 0)
-			(void)hr_parse_pid_io(buf, (size_t)len, &io);
-		if (want_swap && !kthread) {
-			snprintf(path, sizeof(path), "%s/status", de->d_name);
-			len = read_small(procfd, path, buf, sizeof(buf));
-			if (len > 0)
-				(void)hr_parse_pid_status_swap(buf, (size_t)len, &swap);
-		}
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			struct pinfo *na;
@@ -250,24 +410,88 @@ static int gather(struct hr_ctx *ctx, struct pinfo **ret, size_t *ret_n)
 				break;
 			na = realloc(arr, ncap * sizeof(*na));
 			if (!na) {
-				closedir(d);
-				return -ENOMEM;
+				r = -ENOMEM;
+				break;
 			}
 			arr = na;
 			cap = ncap;
 		}
-		struct pinfo *pi = &arr[n++];
+		pi = &arr[n];
 		memset(pi, 0, sizeof(*pi));
 		pi->pid = (uint32_t)pid;
+		pi->fd_stat = pi->fd_io = pi->fd_status = pi->fd_sched = pi->fd_comm = -1;
+		/* Take over the files kept open for this pid (readdir goes in pid order). */
+		prev = find_pid(st, n, pi->pid);
+		if (prev) {
+			pi->fd_stat = TAKE_FD(prev->fd_stat);
+			pi->fd_io = TAKE_FD(prev->fd_io);
+			pi->fd_status = TAKE_FD(prev->fd_status);
+			pi->fd_sched = TAKE_FD(prev->fd_sched);
+			pi->fd_comm = TAKE_FD(prev->fd_comm);
+		}
+		/* A kernel thread seen before: its run time is all that changes. */
+		if (prev && prev->ns && pi->fd_sched >= 0) {
+			uint64_t rt;
+
+			if (reread_runtime(pi->fd_sched, &rt) == 0) {
+				pi->ns = true;
+				pi->start = prev->start;
+				pi->ticks = rt;
+				memcpy(pi->comm, prev->comm, sizeof(pi->comm));
+				n++;
+				continue;
+			}
+			close_pid_fd(st, &pi->fd_sched);	/* gone, maybe reused: afresh */
+			close_pid_fd(st, &pi->fd_comm);
+		}
+		len = read_pid_file(st, procfd, de->d_name, "stat", &pi->fd_stat, buf, sizeof(buf));
+		if (len <= 0 || hr_parse_pid_stat(buf, (size_t)len, &ps) < 0) {
+			close_pid_fds(st, pi, 1);	/* gone meanwhile */
+			continue;
+		}
+		/* Kernel threads own no I/O (writeback is charged to the dirtier)
+		 * and no memory: two reads saved per kthread, half of all pids. */
+		bool kthread = ps.flags & HR_PF_KTHREAD;
+		if (!kthread) {
+			len = read_pid_file(st, procfd, de->d_name, "io", &pi->fd_io, buf, sizeof(buf));
+			if (len > 0)
+				(void)hr_parse_pid_io(buf, (size_t)len, &io);
+		}
+		if (want_swap && !kthread) {
+			len = read_pid_file(st, procfd, de->d_name, "status", &pi->fd_status, buf,
+					    sizeof(buf));
+			if (len > 0)
+				(void)hr_parse_pid_status_swap(buf, (size_t)len, &swap);
+		} else {
+			close_pid_fd(st, &pi->fd_status);
+		}
 		pi->start = ps.starttime;
 		pi->ticks = ps.utime + ps.stime;
+		if (kthread && st->sched) {
+			uint64_t rt;
+
+			if (read_runtime(st, procfd, de->d_name, &pi->fd_sched, &rt) == 0 &&
+			    pi->fd_sched >= 0) {
+				pi->ns = true;
+				pi->ticks = rt;
+				close_pid_fd(st, &pi->fd_stat);	/* its name: from comm */
+			} else {
+				close_pid_fd(st, &pi->fd_sched);
+			}
+		}
 		pi->rbytes = io.read_bytes;
 		pi->wbytes = io.write_bytes;
 		pi->rss_kb = ps.rss_pages * (uint64_t)ctx->page_kb;
 		pi->swap_kb = swap;
 		memcpy(pi->comm, ps.comm, sizeof(pi->comm));
+		n++;
 	}
-	closedir(d);
+	if (d != st->dir)
+		closedir(d);
+	if (r < 0) {
+		close_pid_fds(st, arr, n);
+		return r;
+	}
 	if (n > 1)
 		qsort(arr, n, sizeof(*arr), cmp_pid);
 	*ret = TAKE_PTR(arr);
@@ -285,18 +509,22 @@ int hr_procs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
 	_cleanup_free_ double *vc = NULL, *vm = NULL, *vi = NULL;
 	int r;
 
-	if (gather(ctx, &cur, &n) < 0)
-		return 0;
 	if (!st) {
+		struct rlimit rl;
+
 		st = calloc(1, sizeof(*st));
-		if (!st) {
-			free(cur);
+		if (!st)
 			return -ENOMEM;
-		}
+		st->maxfds = HR_PROC_FDS_MAX;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur / 2 < st->maxfds)
+			st->maxfds = (size_t)(rl.rlim_cur / 2);
 		*state = st;
 		have_prev = false;
 	}
-	r = 0;
+	r = gather(ctx, st, &cur, &n);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
 	if (have_prev && n > 0) {
 		vc = malloc(n * sizeof(double));
 		vm = malloc(n * sizeof(double));
@@ -307,15 +535,15 @@ int hr_procs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
 		}
 		for (size_t i = 0; i < n; i++) {
 			struct pinfo *c = &cur[i];
-			const struct pinfo *p = find_pid(st, c->pid);
+			const struct pinfo *p = find_pid(st, i, c->pid);
 			uint64_t dticks = c->ticks, drd = c->rbytes, dwr = c->wbytes;
 
 			if (p && p->start == c->start) {
-				dticks = c->ticks >= p->ticks ? c->ticks - p->ticks : 0;
+				dticks = c->ticks >= p->ticks && p->ns == c->ns ? c->ticks - p->ticks : 0;
 				drd = c->rbytes >= p->rbytes ? c->rbytes - p->rbytes : 0;
 				dwr = c->wbytes >= p->wbytes ? c->wbytes - p->wbytes : 0;
 			}
-			c->cpu = hr_round2(100.0 * (double)dticks / ctx->clk_tck / dt);
+			c->cpu = hr_round2(100.0 * (double)dticks / (c->ns ? 1e9 : ctx->clk_tck) / dt);
 			c->rd = hr_round2((double)drd / 1024.0 / dt);
 			c->wr = hr_round2((double)dwr / 1024.0 / dt);
 			vc[i] = c->cpu;
@@ -339,6 +567,8 @@ int hr_procs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
 				bits |= ti[j] == i ? 4u : 0;
 			if (!bits)
 				continue;
+			if (cur[i].ns)
+				refresh_comm(st, &cur[i]);
 			snprintf(key, sizeof(key), "%u", cur[i].pid);
 			row = hr_rows_add(out, &proc_table, key, cur[i].comm);
 			if (!row) {
@@ -354,6 +584,7 @@ int hr_procs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
 		}
 	}
 out:
+	close_pid_fds(st, st->p, st->n);	/* processes that are gone */
 	free(st->p);
 	st->p = cur;
 	st->n = n;

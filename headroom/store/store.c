@@ -39,6 +39,7 @@ struct hr_store {
 	char errmsg[256];
 	struct put_stmt *puts;
 	sqlite3_stmt *ins_sample, *ins_boot, *get_boot;
+	sqlite3_stmt *begin, *commit;	/* of the per-sample transaction */
 	struct rollup_stmts *roll;	/* hr_schema_ntables entries, prepared lazily */
 };
 
@@ -156,6 +157,8 @@ void hr_store_free(struct hr_store *s)
 	sqlite3_finalize(s->ins_sample);
 	sqlite3_finalize(s->ins_boot);
 	sqlite3_finalize(s->get_boot);
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->commit);
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	if (s->lockfd >= 0)
@@ -313,6 +316,10 @@ int hr_store_open(const char *path, int flags, struct hr_store **ret, int *ret_v
 				    &s->ins_boot);
 		if (r == 0)
 			r = prepare(s, "SELECT id FROM boot WHERE boot_id = ?", &s->get_boot);
+		if (r == 0)
+			r = prepare(s, "BEGIN IMMEDIATE", &s->begin);
+		if (r == 0)
+			r = prepare(s, "COMMIT", &s->commit);
 	}
 	if (r == 0 && stat(path, &st) == 0) {
 		s->dev = st.st_dev;
@@ -388,7 +395,9 @@ int hr_store_begin(struct hr_store *s, int64_t ts_ms, int64_t span_ms, const cha
 
 	if (s->in_sample)
 		hr_store_rollback(s);
-	r = exec(s, "BEGIN IMMEDIATE");
+	if (!s->begin)
+		return -EINVAL;	/* not opened as the writer */
+	r = step_done(s, s->begin, "begin");
 	if (r < 0)
 		return r;
 	s->in_sample = true;
@@ -483,7 +492,7 @@ int hr_store_put(struct hr_store *s, const char *table, const char *keycol, cons
 		 const double *v)
 {
 	struct put_stmt *p;
-	int err = 0, i = 1, r;
+	int err = 0, i = 1;
 
 	if (!s->in_sample)
 		return -EINVAL;
@@ -497,9 +506,8 @@ int hr_store_put(struct hr_store *s, const char *table, const char *keycol, cons
 		sqlite3_bind_text(p->st, i++, label ? label : "", -1, SQLITE_STATIC);
 	for (size_t c = 0; c < ncols; c++)
 		sqlite3_bind_double(p->st, i++, v[c]);
-	r = step_done(s, p->st, table);
-	sqlite3_clear_bindings(p->st);
-	return r;
+	/* Every parameter is bound on every call: no sqlite3_clear_bindings(). */
+	return step_done(s, p->st, table);
 }
 
 int hr_store_commit(struct hr_store *s)
@@ -508,7 +516,7 @@ int hr_store_commit(struct hr_store *s)
 
 	if (!s->in_sample)
 		return -EINVAL;
-	r = exec(s, "COMMIT");
+	r = step_done(s, s->commit, "commit");
 	if (r < 0)
 		hr_store_rollback(s);
 	s->in_sample = false;
@@ -518,8 +526,21 @@ int hr_store_commit(struct hr_store *s)
 int hr_store_set_meta(struct hr_store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st = NULL;
-	int r = prepare(s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", &st);
+	int r, rc;
 
+	/* Most starts find the value already there: then write nothing. */
+	r = prepare(s, "SELECT value = ?2 FROM meta WHERE key = ?1", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r)
+		return 0;
+	r = prepare(s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -761,6 +782,21 @@ static int rollup_bucket(struct hr_store *s, int64_t lo, int64_t hi)
 	return r;
 }
 
+/* Delete boot rows no sample refers to any more (after deleting samples). */
+static int prune_boots(struct hr_store *s)
+{
+	int r = exec(s, "BEGIN IMMEDIATE");
+
+	if (r == 0)
+		r = exec(s, "DELETE FROM boot WHERE id NOT IN (SELECT boot FROM sample "
+			    "WHERE boot IS NOT NULL)");
+	if (r == 0)
+		r = exec(s, "COMMIT");
+	if (r < 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
 int hr_store_maintain(struct hr_store *s, int64_t now_ms, const struct hr_retention *ret,
 		      unsigned max_buckets, bool *ret_more)
 {
@@ -778,33 +814,43 @@ int hr_store_maintain(struct hr_store *s, int64_t now_ms, const struct hr_retent
 	if (rt.bucket_ms <= 0)
 		rt.bucket_ms = 300000;
 	*ret_more = false;
-	r = prepare_rollups(s);
+	/*
+	 * Most calls find nothing to do: ask the (level, ts) and (ts) indexes
+	 * for the oldest samples first, and prepare the roll-up statements
+	 * (some 60 of them) only when there is work.
+	 */
+	r = query_int(s, "SELECT ifnull(min(ts), 9223372036854775807) FROM sample", &oldest);
 	if (r < 0)
 		return r;
-	r = expire(s, now_ms - rt.history_ms);
-	if (r < 0)
-		return r;
-	cutoff = now_ms - rt.raw_ms;
-	while (done < max_buckets) {
-		int64_t lo, n = 0;
-		char q[160];
-
-		snprintf(q, sizeof(q), "SELECT count(*) FROM sample WHERE level = 0 AND ts < %lld",
-			 (long long)cutoff);
-		r = query_int(s, q, &n);
-		if (r < 0 || n == 0)
-			return r;
-		r = query_int(s, "SELECT min(ts) FROM sample WHERE level = 0", &oldest);
+	if (oldest < now_ms - rt.history_ms) {
+		r = prepare_rollups(s);
+		if (r == 0)
+			r = expire(s, now_ms - rt.history_ms);
 		if (r < 0)
 			return r;
+	}
+	cutoff = now_ms - rt.raw_ms;
+	while (done < max_buckets) {
+		int64_t lo;
+
+		r = query_int(s, "SELECT ifnull(min(ts), 9223372036854775807) FROM sample "
+				 "WHERE level = 0", &oldest);
+		if (r < 0)
+			return r;
+		if (oldest >= cutoff)
+			break;	/* no raw sample is old enough */
 		lo = oldest - ((oldest % rt.bucket_ms) + rt.bucket_ms) % rt.bucket_ms;
 		if (lo + rt.bucket_ms > cutoff)
-			return 0;	/* that bucket is not entirely old yet */
-		r = rollup_bucket(s, lo, lo + rt.bucket_ms);
+			break;	/* that bucket is not entirely old yet */
+		r = prepare_rollups(s);
+		if (r == 0)
+			r = rollup_bucket(s, lo, lo + rt.bucket_ms);
 		if (r < 0)
 			return r;
 		done++;
 	}
-	*ret_more = true;
-	return 0;
+	if (done == max_buckets)
+		*ret_more = true;
+	/* A roll-up may leave the boot of the raw samples it replaced unused. */
+	return done > 0 ? prune_boots(s) : 0;
 }
