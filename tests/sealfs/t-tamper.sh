@@ -131,7 +131,7 @@ if [ -n "$l" ]; then
 	t=$(readlink "$l")
 	c=${t:10:1}
 	[ "$c" = A ] && c2=B || c2=A
-	ln -sfn "${t:0:10}$c2${t:11}" "$l"
+	ln -sfn -- "${t:0:10}$c2${t:11}" "$l" || fail "could not tamper with the stored symlink"
 else
 	note "symlinks are not stored as symlinks: target tamper not applied"
 fi
