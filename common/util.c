@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,4 +122,26 @@ size_t utf8_char_len(const unsigned char *s, size_t avail)
 		if (s[i] < 0x80 || s[i] > 0xbf)
 			return 0;
 	return n;
+}
+
+int array_reserve(void **arr, size_t *cap, size_t n, size_t elem, size_t first, size_t max)
+{
+	size_t ncap;
+	void *na;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : first;
+	if (ncap > max)
+		ncap = max;
+	if (ncap <= n)
+		return -E2BIG;
+	if (ncap > SIZE_MAX / elem)
+		return -ENOMEM;
+	na = realloc(*arr, ncap * elem);
+	if (!na)
+		return -ENOMEM;
+	*arr = na;
+	*cap = ncap;
+	return 0;
 }

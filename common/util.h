@@ -23,4 +23,12 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
  * is not valid UTF-8 (overlong forms, surrogates and > U+10FFFF are not). */
 size_t utf8_char_len(const unsigned char *s, size_t avail);
 
+/*
+ * Make room for element number N in the growable array *ARR of *CAP elements
+ * of ELEM bytes: when full, double it (FIRST elements the first time), never
+ * beyond MAX elements. Returns 0, -E2BIG when N would exceed MAX, -ENOMEM.
+ * On failure *ARR and *CAP are unchanged and *ARR is still the caller's.
+ */
+int array_reserve(void **arr, size_t *cap, size_t n, size_t elem, size_t first, size_t max);
+
 #endif

@@ -21,6 +21,7 @@
 #include "hr_scan.h"
 #include "hr_sources.h"
 #include "cleanup.h"
+#include "util.h"
 #include "banned.h"
 
 static const char *const disk_cols[] = {"tps",	    "rkbps",  "wkbps",	  "dkbps",
@@ -89,20 +90,10 @@ int hr_parse_diskstats(const char *buf, size_t len, struct hr_disk **ret, size_t
 		} else {
 			continue;
 		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct hr_disk *na;
-			if (ncap > HR_MAX_DEVS) {
-				free(arr);
-				return -E2BIG;
-			}
-			na = realloc(arr, ncap * sizeof(*na));
-			if (!na) {
-				free(arr);
-				return -ENOMEM;
-			}
-			arr = na;
-			cap = ncap;
+		int r = array_reserve((void **)&arr, &cap, n, sizeof(*arr), 16, HR_MAX_DEVS);
+		if (r) {
+			free(arr);
+			return r;
 		}
 		arr[n++] = d;
 	}

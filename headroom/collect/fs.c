@@ -22,6 +22,7 @@
 #include "hr_scan.h"
 #include "hr_sources.h"
 #include "cleanup.h"
+#include "util.h"
 #include "banned.h"
 
 #define HR_MAX_MOUNTS 1024
@@ -73,20 +74,10 @@ int hr_parse_mounts(const char *buf, size_t len, struct hr_mount **ret, size_t *
 		unescape(dev, m.device, sizeof(m.device));
 		unescape(dir, m.dir, sizeof(m.dir));
 		snprintf(m.type, sizeof(m.type), "%s", type);
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct hr_mount *na;
-			if (ncap > HR_MAX_MOUNTS) {
-				free(arr);
-				return -E2BIG;
-			}
-			na = realloc(arr, ncap * sizeof(*na));
-			if (!na) {
-				free(arr);
-				return -ENOMEM;
-			}
-			arr = na;
-			cap = ncap;
+		int r = array_reserve((void **)&arr, &cap, n, sizeof(*arr), 16, HR_MAX_MOUNTS);
+		if (r) {
+			free(arr);
+			return r;
 		}
 		arr[n++] = m;
 	}

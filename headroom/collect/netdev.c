@@ -18,6 +18,7 @@
 #include "hr_scan.h"
 #include "hr_sources.h"
 #include "cleanup.h"
+#include "util.h"
 #include "banned.h"
 
 static const char *const net_cols[] = {"rxpck_s", "txpck_s",	"rxkbps",   "txkbps",
@@ -72,20 +73,10 @@ int hr_parse_netdev(const char *buf, size_t len, struct hr_netdev **ret, size_t 
 		d.tx_errs = v[10];
 		d.tx_drop = v[11];
 		d.tx_colls = v[13];
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct hr_netdev *na;
-			if (ncap > HR_MAX_DEVS) {
-				free(arr);
-				return -E2BIG;
-			}
-			na = realloc(arr, ncap * sizeof(*na));
-			if (!na) {
-				free(arr);
-				return -ENOMEM;
-			}
-			arr = na;
-			cap = ncap;
+		int r = array_reserve((void **)&arr, &cap, n, sizeof(*arr), 8, HR_MAX_DEVS);
+		if (r) {
+			free(arr);
+			return r;
 		}
 		arr[n++] = d;
 	}

@@ -14,6 +14,7 @@
 #include "hr_scan.h"
 #include "hr_sources.h"
 #include "cleanup.h"
+#include "util.h"
 #include "banned.h"
 
 static const char *const cpu_cols[] = {"user", "nice", "system", "iowait", "steal",
@@ -77,20 +78,10 @@ int hr_parse_stat(const char *buf, size_t len, struct hr_stat *ret)
 			struct hr_stat_cpu c;
 			if (parse_cpu_line(p, &c) < 0)
 				continue;
-			if (st.ncpu == cap) {
-				size_t ncap = cap ? cap * 2 : 8;
-				struct hr_stat_cpu *nc;
-				if (ncap > HR_MAX_CPUS + 1) {
-					hr_stat_release(&st);
-					return -E2BIG;
-				}
-				nc = realloc(st.cpu, ncap * sizeof(*nc));
-				if (!nc) {
-					hr_stat_release(&st);
-					return -ENOMEM;
-				}
-				st.cpu = nc;
-				cap = ncap;
+			int r = array_reserve((void **)&st.cpu, &cap, st.ncpu, sizeof(*st.cpu), 8, HR_MAX_CPUS + 1);
+			if (r) {
+				hr_stat_release(&st);
+				return r;
 			}
 			st.cpu[st.ncpu++] = c;
 			any = true;
