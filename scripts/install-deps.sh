@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libfuse3-dev fuse3 libssl-dev libsqlite3-dev sqlite3 libcairo2-dev libjansson-dev
 rsync openssh-server openssh-client fio stress-ng util-linux attr e2fsprogs
-gocryptfs encfs sysstat poppler-utils chromium"
+gocryptfs encfs sysstat poppler-utils chromium
+python3 tzdata time bc procps"
 
 missing=""
 for p in $PKGS; do
