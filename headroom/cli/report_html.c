@@ -24,6 +24,7 @@
 #include "log.h"
 #include "banned.h"
 
+#define HR_PDF_VERDICT_LINES 400 /* at most this many lines of the verdict in the PDF */
 #define TOP_N 10
 #define HTML_WIDTH 1100.0
 #define HTML_CHART_H 250.0
@@ -390,15 +391,15 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			snprintf(zone, sizeof(zone), "%s%s%s%s", lf.zone, tz ? " (" : "",
 				 tz ? tz : "", tz ? ")" : "");
 	}
-	if (html) {
-		struct buf out = {0};
-		struct hr_advice *adv = NULL;
+	/* The advisor's verdict (default thresholds): best effort, the charts come regardless. */
+	struct hr_advice *adv = NULL;
+	char *text = NULL;
+	{
 		struct hr_thresholds th;
 		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};
-		char *text = NULL, host[256] = "", kernel[256] = "";
+		char host[256] = "", kernel[256] = "";
 		size_t tlen = 0;
 
-		/* The advisor's verdict on top: best effort, the charts come regardless. */
 		hr_thresholds_defaults(&th);
 		if (hr_advise_load(db, &rg, &th, &adv) == 0 && adv->nsamples > 0) {
 			FILE *mf = open_memstream(&text, &tlen);
@@ -406,18 +407,18 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			(void)hr_db_meta(db, "hostname", host, sizeof(host));
 			(void)hr_db_meta(db, "kernel", kernel, sizeof(kernel));
 			if (mf) {
-				if (hr_advise_write_text(mf, adv, &m) != 0) {
-					fclose(mf);
+				int wr = hr_advise_write_text(mf, adv, &m);
+				fclose(mf);
+				if (wr != 0) {
 					free(text);
 					text = NULL;
-				} else {
-					fclose(mf);
 				}
 			}
 		}
+	}
+	if (html) {
+		struct buf out = {0};
 		r = write_html(&out, g, a, b2, zone, procs, np, text, text ? adv : NULL);
-		free(text);
-		hr_advice_free(adv);
 		if (r == 0)
 			r = write_file(html, out.p, out.len);
 		free(out.p);
@@ -428,7 +429,9 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	}
 	if (pdf && code == HR_EXIT_OK) {
 		char lines[TOP_N + 1][2048];
-		const char *lp[TOP_N + 1];
+		const char *lp[TOP_N + 1 + HR_PDF_VERDICT_LINES];
+		char *vl[HR_PDF_VERDICT_LINES];
+		size_t nv = 0;
 		struct hr_graph *gp = g;
 		struct hr_chart_doc doc;
 		size_t nl = 0;
@@ -449,8 +452,22 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 				 "%8.8s  %-16.16s %8.2f %10.1f %10.1f %10.2f %10.2f", procs[i].pid,
 				 procs[i].comm, procs[i].cpu, procs[i].rss / 1024,
 				 procs[i].swp / 1024, procs[i].rd, procs[i].wr);
+		/* The verdict first, then the process table. */
+		for (char *p = text; p && *p && nv < HR_PDF_VERDICT_LINES - 1;) {
+			char *nlp = strchr(p, '\n');
+			size_t len = nlp ? (size_t)(nlp - p) : strlen(p);
+			vl[nv] = strndup(p, len);
+			if (!vl[nv])
+				break;
+			nv++;
+			p += len + (nlp ? 1 : 0);
+		}
+		if (nv && nv < HR_PDF_VERDICT_LINES && (vl[nv] = strdup("")))
+			nv++;
+		for (size_t i = 0; i < nv; i++)
+			lp[i] = vl[i];
 		for (size_t i = 0; i < nl; i++)
-			lp[i] = lines[i];
+			lp[nv + i] = lines[i];
 		if (gp) {
 			doc = (struct hr_chart_doc){
 			    .title = gp->title,
@@ -459,10 +476,12 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			    .width = PDF_WIDTH,
 			    .chart_height = PDF_CHART_H,
 			    .per_page = PDF_PER_PAGE,
-			    .text_title = np ? "Top processes by CPU over the range"
-					     : "Top processes: no data",
+			    .text_title = nv ? (np ? "Verdict, then the top processes by CPU over the range"
+						   : "Verdict (top processes: no data)")
+					     : (np ? "Top processes by CPU over the range"
+						   : "Top processes: no data"),
 			    .text_lines = lp,
-			    .text_nlines = np ? nl : 0,
+			    .text_nlines = nv + (np ? nl : 0),
 			};
 			r = hr_chart_doc_write_file(HR_IMAGE_PDF, &doc, pdf);
 			if (r < 0) {
@@ -472,7 +491,11 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 		}
 		if (gp != g)
 			hr_graph_free(gp);
+		for (size_t i = 0; i < nv; i++)
+			free(vl[i]);
 	}
+	free(text);
+	hr_advice_free(adv);
 	hr_graph_free(g);
 	hr_db_free(db);
 	hr_chart_cleanup();

@@ -731,7 +731,18 @@ static int doc_write(enum hr_image_format fmt, const struct hr_chart_doc *doc,
 		cairo_select_font_face(cr, "monospace", CAIRO_FONT_SLANT_NORMAL,
 				       CAIRO_FONT_WEIGHT_NORMAL);
 		cairo_set_font_size(cr, 9);
-		for (size_t i = 0; i < doc->text_nlines && yy < height - 20; i++) {
+		for (size_t i = 0; i < doc->text_nlines; i++) {
+			if (yy + 13 > height - 20) {
+				/* the text goes on, on a new page under the same header */
+				cairo_show_page(cr);
+				white(cr);
+				draw_header(cr, doc);
+				cairo_select_font_face(cr, "monospace", CAIRO_FONT_SLANT_NORMAL,
+						       CAIRO_FONT_WEIGHT_NORMAL);
+				cairo_set_font_size(cr, 9);
+				cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+				yy = head + 30;
+			}
 			yy += 13;
 			text_at(cr, 12, yy, doc->text_lines[i], 0);
 		}

@@ -64,7 +64,8 @@ struct hr_chart_doc {
 	double width;	     /* of the image or PDF page */
 	double chart_height; /* of each chart */
 	size_t per_page;     /* PDF: charts per page (0: all on one page) */
-	/* PDF only: a last page of monospaced text lines (a table), or NULL */
+	/* PDF only: last pages of monospaced text lines (a table; as many pages as
+	 * the lines need), or NULL */
 	const char *text_title;
 	const char *const *text_lines;
 	size_t text_nlines;
