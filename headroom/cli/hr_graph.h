@@ -49,12 +49,14 @@ void hr_graph_fmt_time(int64_t ms, char *buf, size_t size);
 
 int hr_cmd_graph(int argc, char **argv);
 
+struct hr_thresholds;
+
 /*
  * `headroom report --html FILE` / `--pdf FILE` (report_html.c): the header,
- * every panel, the top processes of the range. Either path may be NULL.
- * Logs and returns an HR_EXIT_* code.
+ * the advisor's verdict under thresholds TH, every panel, the top processes
+ * of the range. Either path may be NULL. Logs and returns an HR_EXIT_* code.
  */
 int hr_report_doc(const char *db_path, const char *from, const char *to, const char *html,
-		  const char *pdf);
+		  const char *pdf, const struct hr_thresholds *th);
 
 #endif

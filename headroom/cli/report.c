@@ -18,6 +18,7 @@
 #include "hr_analyze.h"
 #include "hr_cli.h"
 #include "hr_config.h"
+#include "hr_advise.h"
 #include "hr_graph.h"
 #include "hr_render.h"
 #include "hr_report.h"
@@ -246,6 +247,36 @@ static int resolve_db(struct report *rp)
 	}
 	snprintf(rp->dbbuf, sizeof(rp->dbbuf), "%s", cfg.database);
 	rp->db_path = rp->dbbuf;
+	return HR_EXIT_OK;
+}
+
+/*
+ * For --html/--pdf: the advisor's thresholds, defaults then THRESHOLD_* of
+ * the config file, as `headroom advise` takes them.
+ */
+static int load_thresholds(struct report *rp, struct hr_thresholds *th)
+{
+	struct hr_config cfg;
+	char err[512] = "";
+	int r;
+
+	hr_thresholds_defaults(th);
+	hr_config_defaults(&cfg);
+	r = hr_config_load(rp->config_path, &cfg, err, sizeof(err));
+	if (r == -ENOENT && !rp->config_explicit)
+		return HR_EXIT_OK;
+	if (r < 0) {
+		log_error("bad config '%s': %s", rp->config_path, *err ? err : errstr(r));
+		return HR_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < cfg.nthresholds; i++) {
+		if (hr_thresholds_set(th, cfg.thresholds[i].name, (double)cfg.thresholds[i].value) < 0) {
+			log_error("bad config '%s': unknown threshold 'THRESHOLD_%s' (see headroom "
+				  "advise --list-thresholds)",
+				  rp->config_path, cfg.thresholds[i].name);
+			return HR_EXIT_USAGE;
+		}
+	}
 	return HR_EXIT_OK;
 }
 
@@ -641,8 +672,12 @@ int hr_cmd_report(int argc, char **argv)
 	}
 	if (code == HR_EXIT_OK)
 		code = resolve_db(&rp);
-	if (code == HR_EXIT_OK && (rp.html || rp.pdf))
-		code = hr_report_doc(rp.db_path, rp.from, rp.to, rp.html, rp.pdf);
+	if (code == HR_EXIT_OK && (rp.html || rp.pdf)) {
+		struct hr_thresholds th;
+		code = load_thresholds(&rp, &th);
+		if (code == HR_EXIT_OK)
+			code = hr_report_doc(rp.db_path, rp.from, rp.to, rp.html, rp.pdf, &th);
+	}
 	else if (code == HR_EXIT_OK)
 		code = run(&rp);
 	free_cpus(&rp);

@@ -239,9 +239,9 @@ static int verdict_section(struct buf *b, const char *advice, const struct hr_ad
 			free(line);
 			p += len + (nl ? 1 : 0);
 		}
-		r = r ?: buf_puts(b, "</pre></div><p class=\"note\">thresholds: the defaults; "
-				     "<code>headroom advise</code> applies headroom.conf and "
-				     "explains every one (--list-thresholds).</p>");
+		r = r ?: buf_puts(b, "</pre></div><p class=\"note\">thresholds: the defaults and "
+				     "THRESHOLD_* of headroom.conf; <code>headroom advise "
+				     "--list-thresholds</code> explains every one.</p>");
 	}
 	return r ?: buf_puts(b, "</section>\n");
 }
@@ -350,7 +350,7 @@ static int write_file(const char *path, const char *data, size_t len)
 }
 
 int hr_report_doc(const char *db_path, const char *from, const char *to, const char *html,
-		  const char *pdf)
+		  const char *pdf, const struct hr_thresholds *th)
 {
 	struct hr_db *db = NULL;
 	struct hr_graph *g = NULL;
@@ -391,17 +391,15 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			snprintf(zone, sizeof(zone), "%s%s%s%s", lf.zone, tz ? " (" : "",
 				 tz ? tz : "", tz ? ")" : "");
 	}
-	/* The advisor's verdict (default thresholds): best effort, the charts come regardless. */
+	/* The advisor's verdict: best effort, the charts come regardless. */
 	struct hr_advice *adv = NULL;
 	char *text = NULL;
 	{
-		struct hr_thresholds th;
 		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};
 		char host[256] = "", kernel[256] = "";
 		size_t tlen = 0;
 
-		hr_thresholds_defaults(&th);
-		if (hr_advise_load(db, &rg, &th, &adv) == 0 && adv->nsamples > 0) {
+		if (hr_advise_load(db, &rg, th, &adv) == 0 && adv->nsamples > 0) {
 			FILE *mf = open_memstream(&text, &tlen);
 			struct hr_advise_meta m = {.host = host, .kernel = kernel};
 			(void)hr_db_meta(db, "hostname", host, sizeof(host));

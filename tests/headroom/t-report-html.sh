@@ -47,6 +47,17 @@ grep -q 'no data' "$T/busy.html" && fail "busy: a chart says no data"
 grep -q 'worst verdict: upgrade' "$T/busy.html" || fail "busy: no 'upgrade' verdict on the page"
 grep -q '^CPU: UPGRADE' "$T/busy.html" || fail "busy: the verdict does not name the CPU"
 grep -q 'stress  *pid 4242' "$T/busy.html" || fail "busy: the verdict does not name the process"
+# The verdict takes THRESHOLD_* from the config file, as headroom advise does.
+printf 'THRESHOLD_CPU_BUSY_PCT=99\n' >"$T/hr.conf"
+"$HR" report --db "$T/busy.db" -c "$T/hr.conf" --from 2026-11-28 --html "$T/busy99.html" ||
+	fail "report --html -c"
+grep -q '^CPU: UPGRADE' "$T/busy99.html" && fail "busy: THRESHOLD_CPU_BUSY_PCT=99 from the config ignored"
+grep -q '^CPU: ' "$T/busy99.html" || fail "busy99: no CPU verdict"
+printf 'THRESHOLD_NO_SUCH=1\n' >"$T/bad.conf"
+"$HR" report --db "$T/busy.db" -c "$T/bad.conf" --from 2026-11-28 --html "$T/bad.html" 2>"$T/err" &&
+	fail "an unknown threshold in the config was accepted"
+grep -q "unknown threshold" "$T/err" || fail "no message for an unknown threshold: $(cat "$T/err")"
+
 # 16 charts at 4 a page, then the verdict and the process table, which need two pages.
 [ "$(pdfinfo "$T/busy.pdf" | awk '/^Pages:/ {print $2}')" = 6 ] || fail "busy.pdf: expected 6 pages"
 pdftotext "$T/busy.pdf" "$T/busy.txt" || fail "pdftotext busy.pdf"
