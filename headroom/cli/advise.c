@@ -75,6 +75,21 @@ static void help(void)
 	       HR_DEFAULT_DB, HR_DEFAULT_CONFIG);
 }
 
+int hr_advise_apply_config(const struct hr_config *cfg, const char *path,
+			   struct hr_thresholds *th)
+{
+	for (size_t i = 0; i < cfg->nthresholds; i++) {
+		if (hr_thresholds_set(th, cfg->thresholds[i].name,
+				      (double)cfg->thresholds[i].value) < 0) {
+			log_error("bad config '%s': unknown threshold 'THRESHOLD_%s' (see headroom "
+				  "advise --list-thresholds)",
+				  path, cfg->thresholds[i].name);
+			return HR_EXIT_USAGE;
+		}
+	}
+	return HR_EXIT_OK;
+}
+
 /* Config file: DATABASE (unless --db) and THRESHOLD_* lines. */
 static int load_config(struct advise *ad)
 {
@@ -90,15 +105,9 @@ static int load_config(struct advise *ad)
 		log_error("bad config '%s': %s", ad->config_path, *err ? err : errstr(r));
 		return HR_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < cfg.nthresholds; i++) {
-		if (hr_thresholds_set(&ad->th, cfg.thresholds[i].name,
-				      (double)cfg.thresholds[i].value) < 0) {
-			log_error("bad config '%s': unknown threshold 'THRESHOLD_%s' (see headroom "
-				  "advise --list-thresholds)",
-				  ad->config_path, cfg.thresholds[i].name);
-			return HR_EXIT_USAGE;
-		}
-	}
+	r = hr_advise_apply_config(&cfg, ad->config_path, &ad->th);
+	if (r != HR_EXIT_OK)
+		return r;
 	if (!ad->db_path) {
 		snprintf(ad->dbbuf, sizeof(ad->dbbuf), "%s", cfg.database);
 		ad->db_path = ad->dbbuf;

@@ -10,4 +10,15 @@
 
 int hr_cmd_advise(int argc, char **argv);
 
+struct hr_config;
+struct hr_thresholds;
+
+/*
+ * Apply the THRESHOLD_* lines of CFG (read from PATH, for messages) to TH.
+ * Logs and returns HR_EXIT_USAGE for an unknown threshold, else HR_EXIT_OK.
+ * Shared by advise and report --html/--pdf so both judge alike.
+ */
+int hr_advise_apply_config(const struct hr_config *cfg, const char *path,
+			   struct hr_thresholds *th);
+
 #endif

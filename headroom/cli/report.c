@@ -19,6 +19,7 @@
 #include "hr_cli.h"
 #include "hr_config.h"
 #include "hr_advise.h"
+#include "hr_advise_cmd.h"
 #include "hr_graph.h"
 #include "hr_render.h"
 #include "hr_report.h"
@@ -269,15 +270,7 @@ static int load_thresholds(struct report *rp, struct hr_thresholds *th)
 		log_error("bad config '%s': %s", rp->config_path, *err ? err : errstr(r));
 		return HR_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < cfg.nthresholds; i++) {
-		if (hr_thresholds_set(th, cfg.thresholds[i].name, (double)cfg.thresholds[i].value) < 0) {
-			log_error("bad config '%s': unknown threshold 'THRESHOLD_%s' (see headroom "
-				  "advise --list-thresholds)",
-				  rp->config_path, cfg.thresholds[i].name);
-			return HR_EXIT_USAGE;
-		}
-	}
-	return HR_EXIT_OK;
+	return hr_advise_apply_config(&cfg, rp->config_path, th);
 }
 
 static void fmt_time(int64_t ms, char *buf, size_t size)
