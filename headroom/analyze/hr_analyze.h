@@ -188,4 +188,21 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
 int hr_rows_next(struct hr_rows *rows, struct hr_row *ret);
 void hr_rows_free(struct hr_rows *rows);	/* NULL allowed */
 
+/* ---- reboots ----------------------------------------------------------------- */
+
+/* A reboot inside a range: the first sample recorded in the new boot. */
+struct hr_restart {
+	int64_t ts_ms;		/* time of that sample */
+	int ncpu;		/* CPUs it saw (0 if it has no per-core rows) */
+};
+
+/*
+ * The reboots in RANGE (-s/-e included), in time order: boots whose first
+ * recorded sample lies in the range and that follow a sample of another
+ * boot. *ret is the caller's (free()); NULL when there is none. Returns 0,
+ * -ENOMEM or -EIO (hr_db_errmsg() says more).
+ */
+int hr_db_restarts(struct hr_db *db, const struct hr_range *range, struct hr_restart **ret,
+		   size_t *ret_n);
+
 #endif

@@ -412,6 +412,9 @@ static int run(struct report *rp)
 	struct hr_query q = {.bucket_ms = rp->bucket_ms, .top_n = rp->top_n};
 	char host[256] = "", kernel[256] = "", ncpu[32] = "";
 	_cleanup_free_ const char **cpukeys = NULL;
+	_cleanup_free_ struct hr_restart *boots = NULL;
+	_cleanup_free_ struct hr_render_restart *restarts = NULL;
+	size_t nboots = 0;
 	int64_t n = 0;
 	int code, r;
 
@@ -443,6 +446,20 @@ static int run(struct report *rp)
 	(void)hr_db_meta(db, "hostname", host, sizeof(host));
 	(void)hr_db_meta(db, "kernel", kernel, sizeof(kernel));
 	(void)hr_db_meta(db, "ncpu", ncpu, sizeof(ncpu));
+	r = hr_db_restarts(db, &q.range, &boots, &nboots);
+	if (r == 0 && nboots) {
+		restarts = calloc(nboots, sizeof(*restarts));
+		if (!restarts)
+			r = -ENOMEM;
+		for (size_t i = 0; restarts && i < nboots; i++)
+			restarts[i] = (struct hr_render_restart){boots[i].ts_ms, boots[i].ncpu};
+	}
+	if (r < 0) {
+		log_error("cannot read database '%s': %s", rp->db_path,
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+		hr_db_free(db);
+		return HR_EXIT_FAILURE;
+	}
 	info = (struct hr_render_info){
 		.host = host,
 		.kernel = kernel,
@@ -450,6 +467,8 @@ static int run(struct report *rp)
 		.from_ms = q.range.from_ms,
 		.to_ms = q.range.to_ms,
 		.bucket_ms = rp->bucket_ms,
+		.restarts = restarts,
+		.nrestarts = restarts ? nboots : 0,
 	};
 	r = hr_render_new(rp->fmt, stdout, &info, &out);
 	for (size_t i = 0; r == 0 && i < hr_nactivities; i++) {

@@ -36,12 +36,24 @@ enum hr_format { HR_FORMAT_TEXT, HR_FORMAT_CSV, HR_FORMAT_JSON };
 /* "text", "csv" or "json" -> *ret. Returns 0 or -EINVAL. */
 int hr_format_parse(const char *s, enum hr_format *ret);
 
+/* A reboot inside the range (the first sample of the new boot). */
+struct hr_render_restart {
+	int64_t ts_ms;
+	int ncpu;		/* 0 if unknown */
+};
+
 struct hr_render_info {
 	const char *host;	/* "" if unknown */
 	const char *kernel;	/* "" if unknown */
 	int ncpu;		/* 0 if unknown */
 	int64_t from_ms, to_ms;	/* the range reported (inclusive) */
 	int64_t bucket_ms;	/* -i, 0 when rows are samples */
+	/* reboots, in time order: shown as sar's "LINUX RESTART (N CPU)" lines
+	   inside every table, before the first row at or after (for a bucket:
+	   covering) their time; CSV rows with interval -1, as sadf -d; JSON a
+	   top-level "restarts" list */
+	const struct hr_render_restart *restarts;
+	size_t nrestarts;
 };
 
 struct hr_render_col {

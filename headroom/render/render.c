@@ -26,6 +26,7 @@ struct hr_render {
 	struct hr_render_info info;
 	const struct hr_render_table *t;
 	size_t nrows, navg, ntables;
+	size_t next_restart;	/* in the current table: the first not yet shown */
 	struct ltime day;	/* text: date and zone of the last line printed */
 	struct ltime start;	/* text: date and zone of the header line */
 };
@@ -135,6 +136,33 @@ static void text_start(struct hr_render *r)
 	r->start = a;
 }
 
+/* The last millisecond a row at TS covering SPAN stands for. */
+static int64_t row_end(const struct hr_render *r, int64_t ts, int64_t span)
+{
+	return r->info.bucket_ms > 0 ? ts + span - 1 : ts;
+}
+
+/* sar's restart line, under the time of the first sample after the reboot. */
+static void text_restarts(struct hr_render *r, int64_t until)
+{
+	while (r->next_restart < r->info.nrestarts &&
+	       r->info.restarts[r->next_restart].ts_ms <= until) {
+		const struct hr_render_restart *rs = &r->info.restarts[r->next_restart++];
+		struct ltime lt;
+		char hms[16];
+
+		local(rs->ts_ms, &lt);
+		if (!same_day(&lt, &r->day))
+			text_dateline(r, &lt);
+		r->day = lt;
+		snprintf(hms, sizeof(hms), "%02d:%02d:%02d", lt.hour, lt.min, lt.sec);
+		fprintf(r->out, "%-11s     LINUX RESTART", hms);
+		if (rs->ncpu > 0)
+			fprintf(r->out, "\t(%d CPU)", rs->ncpu);
+		fputc('\n', r->out);
+	}
+}
+
 static void text_row(struct hr_render *r, int64_t ts, int64_t span, const char *key,
 		     const char *tail, const double *v, const bool *nul)
 {
@@ -150,9 +178,10 @@ static void text_row(struct hr_render *r, int64_t ts, int64_t span, const char *
 			r->day = lt;
 		}
 		text_header(r, hms);
-	} else if (!same_day(&lt, &r->day)) {
-		text_dateline(r, &lt);
 	}
+	text_restarts(r, row_end(r, ts, span));
+	if (!same_day(&lt, &r->day))
+		text_dateline(r, &lt);
 	r->day = lt;
 	text_values(r, hms, key, tail, v, nul);
 }
@@ -206,6 +235,17 @@ static void csv_row(struct hr_render *r, int64_t ts, int64_t span, const char *k
 			fputc(',', r->out);
 			csv_field(r->out, t->tailname);
 		}
+		fputc('\n', r->out);
+	}
+	while (r->next_restart < r->info.nrestarts &&
+	       r->info.restarts[r->next_restart].ts_ms <= row_end(r, ts, span)) {
+		const struct hr_render_restart *rs = &r->info.restarts[r->next_restart++];
+
+		iso8601(rs->ts_ms, when, sizeof(when));
+		csv_field(r->out, r->info.host);
+		fprintf(r->out, ",-1,%s,LINUX-RESTART", when);
+		if (rs->ncpu > 0)
+			fprintf(r->out, " (%d CPU)", rs->ncpu);
 		fputc('\n', r->out);
 	}
 	iso8601(ts, when, sizeof(when));
@@ -267,7 +307,16 @@ static void json_start(struct hr_render *r)
 		fprintf(r->out, "%lld", (long long)(r->info.bucket_ms / 1000));
 	else
 		fputs("null", r->out);
-	fputs(",\n \"tables\": [", r->out);
+	fputs(",\n \"restarts\": [", r->out);
+	for (size_t i = 0; i < r->info.nrestarts; i++) {
+		iso8601(r->info.restarts[i].ts_ms, a, sizeof(a));
+		fprintf(r->out, "%s{\"timestamp\": \"%s\", \"ncpu\": ", i ? ", " : "", a);
+		if (r->info.restarts[i].ncpu > 0)
+			fprintf(r->out, "%d}", r->info.restarts[i].ncpu);
+		else
+			fputs("null}", r->out);
+	}
+	fputs("],\n \"tables\": [", r->out);
 }
 
 static void json_begin(struct hr_render *r)
@@ -386,6 +435,7 @@ int hr_render_begin(struct hr_render *r, const struct hr_render_table *table)
 		return -EINVAL;
 	r->t = table;
 	r->nrows = r->navg = 0;
+	r->next_restart = 0;
 	r->day = r->start;
 	if (r->fmt == HR_FORMAT_JSON)
 		json_begin(r);

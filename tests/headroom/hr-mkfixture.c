@@ -23,6 +23,12 @@
  *		(charts must break their lines there)
  *	month-5m  31 days to 2026-11-28 24:00 every 5 minutes, busy on
  *		2026-11-28 09:00-13:00 (charts over a month)
+ *	reboot	2026-10-24 12:00 CEST - 10-25 12:00 CET every 5 minutes, with
+ *		the DST change and a reboot inside: the machine (2 CPUs) goes
+ *		down after the 01:10 CEST sample and records again from 01:25
+ *		CEST with 4 CPUs; CPU pegged 22:00 CEST - 02:30 CET, across
+ *		both the reboot and the DST change
+ *	reboot-rolled  the same, all of it rolled up into 5-minute buckets
  *
  *   Advisor scenarios (headroom advise), 2026-11-28 a sample a minute
  *   unless said otherwise, a quiet machine outside the events:
@@ -100,6 +106,10 @@ static double wob(long i, int n)
 	return (double)((unsigned long)(i * 2654435761UL) % (unsigned long)n);
 }
 
+/* The boot put_sample() records in, and its number of CPUs (the reboot scenario). */
+static const char *cur_boot = "fixture-boot";
+static int cur_ncpu = 2;
+
 /* One sample: BUSY (0..1) scales the load. */
 static int put_sample(struct hr_store *s, long i, int64_t ts, int64_t span, double busy)
 {
@@ -107,12 +117,18 @@ static int put_sample(struct hr_store *s, long i, int64_t ts, int64_t span, doub
 	double idle = 100 - user - sys - iow - 0.2;
 	int r;
 
-	r = hr_store_begin(s, ts, span, "fixture-boot");
+	r = hr_store_begin(s, ts, span, cur_boot);
 	if (r < 0)
 		return r;
 	PUT("cpu", "cpu", "-1", NULL, NULL, cpu_c, user, 0, sys, iow, 0, 0.1, 0.1, idle);
-	PUT("cpu", "cpu", "0", NULL, NULL, cpu_c, user + 1, 0, sys, iow, 0, 0.1, 0.1, idle - 1);
-	PUT("cpu", "cpu", "1", NULL, NULL, cpu_c, user - 1, 0, sys, iow, 0, 0.1, 0.1, idle + 1);
+	for (int c = 0; c < cur_ncpu; c++) {
+		char key[16];
+		double d = c % 2 ? -1 : 1;
+
+		snprintf(key, sizeof(key), "%d", c);
+		PUT("cpu", "cpu", key, NULL, NULL, cpu_c, user + d, 0, sys, iow, 0, 0.1, 0.1,
+		    idle - d);
+	}
 	PUT("sched", NULL, NULL, NULL, NULL, sched_c, busy * 3 + wob(i, 2), wob(i, 2) * busy,
 	    2 + wob(i, 4), 400 + busy * 4000 + wob(i, 50), 300 + busy * 1000);
 	PUT("load", NULL, NULL, NULL, NULL, load_c, 0.05 + busy * 2.5, 0.04 + busy * 2,
@@ -356,6 +372,31 @@ static int span_of(struct hr_store *s, long *i, int64_t start, int64_t end, int6
 	return 0;
 }
 
+/* The reboot scenario (see the top of this file). */
+static int reboot_day(struct hr_store *s)
+{
+	const int64_t t0 = T_2026_10_24_22 - 10 * HOUR_MS, down = T_2026_10_24_22 + 190 * MIN_MS;
+	const int64_t up = T_2026_10_24_22 + 205 * MIN_MS, end = T_2026_10_24_22 + 15 * HOUR_MS;
+	const int64_t step = 5 * MIN_MS;
+	long i = 0;
+	int r = 0;
+
+	for (int64_t ts = t0 + step; ts <= end && r == 0; ts += step, i++) {
+		if (ts > down && ts < up)
+			continue;
+		if (ts >= up) {
+			cur_boot = "fixture-boot-2";
+			cur_ncpu = 4;
+		}
+		r = put_sample(s, i, ts, step,
+			       ts > T_2026_10_24_22 && ts <= T_2026_10_24_22 + 330 * MIN_MS ? 1.0
+											: 0.0);
+	}
+	if (r == 0)
+		r = hr_store_set_meta(s, "ncpu", "4");
+	return r;
+}
+
 static int roll(struct hr_store *s, int64_t now, int64_t raw_ms)
 {
 	struct hr_retention rt = {.history_ms = 400 * DAY_MS, .raw_ms = raw_ms,
@@ -376,7 +417,7 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: hr-mkfixture idle|busy|dst|empty|month|month-rolled|gap|month-5m|adv-* PATH\n");
+		fprintf(stderr, "usage: hr-mkfixture idle|busy|dst|empty|month|month-rolled|gap|month-5m|reboot|reboot-rolled|adv-* PATH\n");
 		return 2;
 	}
 	sc = argv[1];
@@ -413,6 +454,10 @@ int main(int argc, char **argv)
 				    MIN_MS, true);
 	} else if (!strcmp(sc, "month-5m")) {
 		r = span_of(s, &i, T_2026_11_29 - 31 * DAY_MS, T_2026_11_29, 5 * MIN_MS, true);
+	} else if (!strcmp(sc, "reboot") || !strcmp(sc, "reboot-rolled")) {
+		r = reboot_day(s);
+		if (r == 0 && !strcmp(sc, "reboot-rolled"))
+			r = roll(s, T_2026_10_24_22 + 15 * HOUR_MS + DAY_MS, DAY_MS);
 	} else if (!strcmp(sc, "empty")) {
 		r = 0;
 	} else if (!strcmp(sc, "month") || !strcmp(sc, "month-rolled")) {

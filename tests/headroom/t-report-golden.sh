@@ -2,7 +2,8 @@
 # headroom report against deterministic fixture databases (built by
 # hr-mkfixture through hr_store, so with the recorder's real schema):
 # an idle machine over three days (two rolled up), CPU pegged for hours,
-# both DST changes of 2026 in Europe/Berlin across midnight, an empty
+# both DST changes of 2026 in Europe/Berlin across midnight, a reboot
+# (into more CPUs) in the night of the autumn DST change, an empty
 # database. Text, CSV and JSON are compared with diff -u against
 # tests/headroom/golden/. Run with TZ=Europe/Berlin and LC_ALL=C.
 #
@@ -17,7 +18,7 @@ GOLDEN_DIR=${GOLDEN_DIR:-$SRC_DIR/tests/headroom/golden}
 [ -x "$MK" ] || fail "no fixture generator at $MK"
 [ -e /usr/share/zoneinfo/Europe/Berlin ] || skip "no tzdata for Europe/Berlin"
 
-for sc in idle busy dst empty; do
+for sc in idle busy dst reboot empty; do
 	"$MK" "$sc" "$T/$sc.db" || fail "hr-mkfixture $sc"
 done
 
@@ -61,6 +62,13 @@ run_all() {
 	check dst-fall-samples txt --db "$d" --from 2026-10-25 -s 01:50 -e 03:10 -q
 	check dst-spring-30m txt --db "$d" --from 2026-03-28 --to 2026-03-29 -i 30m -w
 	check dst-days txt --db "$d" --from 2026-03-28 --to 2026-03-29 -i 1d -u -r
+	# a reboot at 01:25 CEST (2 -> 4 CPUs), then the DST change: sar's
+	# "LINUX RESTART" line in every table, per sample and in buckets
+	local rb=$T/reboot.db
+	for e in txt csv json; do check reboot-samples $e --db "$rb" --from "2026-10-25 00:55" --to "2026-10-25 01:35" -u -q; done
+	check reboot-P-1h txt --db "$rb" --from 2026-10-24 --to 2026-10-25 -i 1h -P ALL
+	check reboot-window txt --db "$rb" --from 2026-10-24 --to 2026-10-25 -s 01:00 -e 01:30 -i 10m -r
+	check reboot-outside txt --db "$rb" --from 2026-10-25 --to 2026-10-25 -s 02:00 -i 1h -w
 }
 
 sums_before=$(cd "$GOLDEN_DIR" && md5sum ./* 2>/dev/null)
@@ -70,6 +78,14 @@ if [ "${UPDATE_GOLDEN:-}" != 1 ]; then
 		fail "a normal run changed tests/headroom/golden/"
 fi
 [ $status -eq 0 ] || fail "report output differs from the goldens (see diff above)"
+
+# The reboot survives the roll-ups (a bucket belongs to the newest boot of
+# its samples): one restart line, with the new boot's CPU count.
+"$MK" reboot-rolled "$T/reboot-rolled.db" || fail "hr-mkfixture reboot-rolled"
+"$HR" report --db "$T/reboot-rolled.db" --from 2026-10-24 --to 2026-10-25 -i 1h -u >"$T/rolled.txt" ||
+	fail "report over the rolled-up reboot"
+[ "$(grep -c "LINUX RESTART" "$T/rolled.txt")" = 1 ] && grep -q "^01:25:00 .*LINUX RESTART.(4 CPU)" "$T/rolled.txt" ||
+	fail "rolled-up reboot: expected one restart line at 01:25:00 with 4 CPUs: $(grep RESTART "$T/rolled.txt")"
 
 # The empty database: no data, exit 5, one line.
 expect_error 5 "$HR" report --db "$T/empty.db" --from 2026-11-28
