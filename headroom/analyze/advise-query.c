@@ -312,6 +312,9 @@ int hr_advise_load(struct hr_db *db, const struct hr_range *range, const struct 
 		goto out;
 	(void)hr_db_meta(db, "ncpu", ncpu, sizeof(ncpu));
 	a->ncpu = (int)strtol(ncpu, NULL, 10);
+	r = hr_db_restarts(db, range, &a->restarts, &a->nrestarts);
+	if (r < 0)
+		goto out;
 	q.bucket_ms = a->nsamples <= PER_SAMPLE_MAX ? 0 : BUCKET_MS;
 	a->bucket_ms = q.bucket_ms;
 	for (size_t i = 0; i < ARRAY_SIZE(series_acts) && r >= 0; i++)

@@ -862,5 +862,6 @@ void hr_advice_free(struct hr_advice *a)
 	for (size_t i = 0; i < a->nres; i++)
 		hr_aseries_release(&a->res[i].s);
 	free(a->res);
+	free(a->restarts);
 	free(a);
 }

@@ -201,6 +201,8 @@ struct hr_advice {
 	enum hr_verdict worst;
 	size_t nres;
 	struct hr_resource *res;
+	struct hr_restart *restarts;	/* reboots in the range (hr_db_restarts) */
+	size_t nrestarts;
 };
 
 /*

@@ -138,7 +138,16 @@ int hr_advise_write_json(FILE *out, const struct hr_advice *a, const struct hr_a
 		", \"samples\": %lld, \"bucket_s\": %lld,\n \"verdict\": ", (long long)a->nsamples,
 		(long long)(a->bucket_ms / 1000));
 	j_str(out, hr_verdict_name(a->worst));
-	fprintf(out, ", \"exit_status\": %d,\n \"resources\": [", hr_verdict_exit(a->worst));
+	fprintf(out, ", \"exit_status\": %d,\n \"restarts\": [", hr_verdict_exit(a->worst));
+	for (size_t i = 0; i < a->nrestarts; i++) {
+		fputs(i ? ", {\"timestamp\": " : "{\"timestamp\": ", out);
+		j_time(out, a->restarts[i].ts_ms);
+		if (a->restarts[i].ncpu > 0)
+			fprintf(out, ", \"ncpu\": %d}", a->restarts[i].ncpu);
+		else
+			fputs(", \"ncpu\": null}", out);
+	}
+	fputs("],\n \"resources\": [", out);
 	for (size_t i = 0; i < a->nres; i++) {
 		const struct hr_resource *r = &a->res[i];
 		fprintf(out, "%s\n  {\"resource\": ", i ? "," : "");

@@ -144,8 +144,21 @@ int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_a
 		fprintf(out, "range %s - %s\n", t1, t2);
 	t_time(a->first_ms, t1, sizeof(t1));
 	t_time(a->last_ms, t2, sizeof(t2));
-	fprintf(out, "data  %s - %s, %lld samples, %s\n\n", t1, t2, (long long)a->nsamples,
+	fprintf(out, "data  %s - %s, %lld samples, %s\n", t1, t2, (long long)a->nsamples,
 		a->bucket_ms ? "read in 1-minute buckets" : "read sample by sample");
+	/* A reboot splits every stretch; one into another CPU count changes the
+	 * meaning of the figures before it. */
+	for (size_t i = 0; i < a->nrestarts; i++) {
+		t_time(a->restarts[i].ts_ms, t1, sizeof(t1));
+		fprintf(out, "%s %s", i ? "     " : "boot ", t1);
+		if (a->restarts[i].ncpu > 0)
+			fprintf(out, " (rebooted, %d CPU%s)", a->restarts[i].ncpu,
+				a->restarts[i].ncpu == 1 ? "" : "s");
+		else
+			fputs(" (rebooted)", out);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
 	for (size_t i = 0; i < a->nres; i++) {
 		const struct hr_resource *r = &a->res[i];
 		upper(hr_verdict_name(r->verdict), up, sizeof(up));

@@ -18,7 +18,7 @@ GOLDEN_DIR=${GOLDEN_DIR:-$SRC_DIR/tests/headroom/golden}
 [ -x "$MK" ] || fail "no fixture generator at $MK"
 [ -e /usr/share/zoneinfo/Europe/Berlin ] || skip "no tzdata for Europe/Berlin"
 
-for sc in idle empty adv-cpu adv-cpu-10s adv-steal adv-mem adv-disk adv-swapdisk adv-nic adv-nicerr adv-growth; do
+for sc in idle empty reboot adv-cpu adv-cpu-10s adv-steal adv-mem adv-disk adv-swapdisk adv-nic adv-nicerr adv-growth; do
 	"$MK" "$sc" "$T/$sc.db" || fail "hr-mkfixture $sc"
 done
 printf 'THRESHOLD_CPU_BUSY_PCT=99\n' >"$T/strict.conf"
@@ -58,7 +58,13 @@ for e in txt json; do
 	check nic $e 12 --db "$T/adv-nic.db" $day
 	check nicerr $e 11 --db "$T/adv-nicerr.db" $day
 	check growth $e 10 --db "$T/adv-growth.db" --from 2026-11-01 --to 2026-11-28
+	# CPU pegged 22:00 CEST - 02:30 CET across a reboot at 01:25 CEST and the DST change
+	check reboot $e 12 --db "$T/reboot.db" --from 2026-10-24 --to 2026-10-25
 done
+# the reboot is named, and it splits the sustained stretch (22:00-01:10, not 4h30)
+grep -q "^boot  2026-10-25 01:25:00 CEST (rebooted, 4 CPUs)" "$T/advise-reboot.txt" &&
+	grep -q "longest 3h10min from 2026-10-24 22:00:00 CEST; 5h20min in total" "$T/advise-reboot.txt" ||
+	{ echo "FAIL: advise over a reboot: reboot line or the split stretch missing"; status=1; }
 # thresholds from the config file, then --threshold over it
 "$HR" advise -c "$T/strict.conf" --db "$T/adv-cpu.db" $day >"$T/strict.txt"; rc=$?
 [ $rc -eq 10 ] || { echo "FAIL: THRESHOLD_CPU_BUSY_PCT=99 from the config: exit $rc, expected 10"; status=1; }
