@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "hr_advise.h"
+#include "hr_advise_cmd.h"
 #include "hr_analyze.h"
 #include "hr_chart.h"
 #include "hr_cli.h"
@@ -58,6 +60,9 @@ void hr_graph_free(struct hr_graph *g)
 	free(g->sets);
 	free(g->cs);
 	free(g->charts);
+	free(g->panels);
+	free(g->marks);
+	free(g->mark_labels);
 	free(g);
 }
 
@@ -82,7 +87,8 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 	g->charts = calloc(n ? n : 1, sizeof(*g->charts));
 	g->sets = calloc(n ? n : 1, sizeof(*g->sets));
 	g->cs = calloc(n ? n : 1, sizeof(*g->cs));
-	if (!g->charts || !g->sets || !g->cs) {
+	g->panels = calloc(n ? n : 1, sizeof(*g->panels));
+	if (!g->charts || !g->sets || !g->cs || !g->panels) {
 		hr_graph_free(g);
 		return -ENOMEM;
 	}
@@ -107,6 +113,7 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 			return r;
 		}
 		g->sets[g->ncharts] = set;
+		g->panels[g->ncharts] = p;
 		cs = calloc(set->nseries ? set->nseries : 1, sizeof(*cs));
 		if (!cs) {
 			g->ncharts++;
@@ -272,8 +279,13 @@ static int parse_panels(const char *arg, bool *want)
 	return 0;
 }
 
-/* The database path: --db, else DATABASE of the config file, else the default. */
-static int resolve_db(const char *config_path, bool explicit, char *buf, size_t size)
+/*
+ * The config file (absent is fine unless named with --config): the
+ * database path when there is no --db (into BUF), and the advisor's
+ * THRESHOLD_* lines, so the shaded stretches are the ones advise reports.
+ */
+static int load_config(const char *config_path, bool explicit, char *buf, size_t size,
+		       struct hr_thresholds *th)
 {
 	struct hr_config cfg;
 	char err[512] = "";
@@ -288,7 +300,7 @@ static int resolve_db(const char *config_path, bool explicit, char *buf, size_t 
 		return HR_EXIT_USAGE;
 	}
 	snprintf(buf, size, "%s", cfg.database);
-	return HR_EXIT_OK;
+	return hr_advise_apply_config(&cfg, config_path, th);
 }
 
 static int parse_px(const char *what, const char *arg, long min, long max, double *ret)
@@ -316,6 +328,7 @@ int hr_cmd_graph(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},	      {0},
 	};
 	bool want[MAX_CHARTS] = {0}, any = false, config_explicit = false;
+	struct hr_thresholds th;
 	const char *db_path = NULL, *config_path = HR_DEFAULT_CONFIG, *from = NULL, *to = NULL;
 	const char *out = NULL;
 	double width = 1200, height = 240;
@@ -397,12 +410,12 @@ int hr_cmd_graph(int argc, char **argv)
 	if (!any)
 		for (size_t i = 0; i < hr_npanels; i++)
 			want[i] = true;
-	if (!db_path) {
-		code = resolve_db(config_path, config_explicit, dbbuf, sizeof(dbbuf));
-		if (code != HR_EXIT_OK)
-			return code;
+	hr_thresholds_defaults(&th);
+	code = load_config(config_path, config_explicit, dbbuf, sizeof(dbbuf), &th);
+	if (code != HR_EXIT_OK)
+		return code;
+	if (!db_path)
 		db_path = dbbuf;
-	}
 	code = hr_graph_range(from, to, &f, &t);
 	if (code != HR_EXIT_OK)
 		return code;
@@ -415,6 +428,17 @@ int hr_cmd_graph(int argc, char **argv)
 			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
 		hr_db_free(db);
 		return r == -EMEDIUMTYPE ? HR_EXIT_DATABASE : HR_EXIT_FAILURE;
+	}
+	/* The advisor's stretches and the reboots: best effort, the charts come regardless. */
+	{
+		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};
+		struct hr_advice *adv = NULL;
+
+		if (hr_advise_load(db, &rg, &th, &adv) < 0)
+			log_warn("cannot run the advisor over '%s': %s", db_path, hr_db_errmsg(db));
+		if (hr_graph_mark(g, adv, adv ? adv->restarts : NULL, adv ? adv->nrestarts : 0) < 0)
+			log_warn("cannot mark the charts: %s", errstr(-ENOMEM));
+		hr_advice_free(adv);
 	}
 	{
 		struct hr_chart_doc doc = {

@@ -21,7 +21,10 @@ struct hr_graph {
 	struct hr_chart *charts;
 	struct hr_series_set **sets;
 	struct hr_chart_series **cs;
+	const struct hr_panel **panels; /* the panel of each chart */
 	size_t ncharts;
+	struct hr_chart_mark *marks;	/* of every chart (hr_graph_mark) */
+	char (*mark_labels)[64];
 	int64_t nsamples; /* samples in the range (0: every chart says "no data") */
 	char title[512];  /* "host fixture - 2026-11-28 00:00 to 23:59 CET" */
 	char host[256];
@@ -35,6 +38,18 @@ struct hr_graph {
 int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t to_ms,
 		   double plot_width, struct hr_graph **ret);
 void hr_graph_free(struct hr_graph *g); /* NULL allowed */
+
+struct hr_advice;
+
+/*
+ * Mark the charts of G (marks.c): the reboots RS as dashed lines on every
+ * chart, and where A's findings (verdict above ok) held as shading on the
+ * charts of their resource (CPU: cpu, load; memory: memory, swap, paging;
+ * disks: disk; interfaces: net, neterr). A may be NULL. Replaces earlier
+ * marks. Returns 0 or -ENOMEM.
+ */
+int hr_graph_mark(struct hr_graph *g, const struct hr_advice *a, const struct hr_restart *rs,
+		  size_t nrs);
 
 /*
  * --from/--to (either may be NULL) into *ret_from and *ret_to: with neither,

@@ -271,6 +271,10 @@ static int write_html(struct buf *b, const struct hr_graph *g, const char *from_
 			      (long long)g->nsamples);
 	r = r ?: buf_puts(b, "<!-- headroom-advise: verdict section -->\n");
 	r = r ?: verdict_section(b, advice, a);
+	if (g->marks)
+		r = r ?: buf_puts(b, "<p class=\"note\">On the charts: shaded, where a rule of the "
+				     "verdict held (named at the top); a dashed blue line, a "
+				     "reboot.</p>\n");
 	for (size_t i = 0; i < g->ncharts && r == 0; i++) {
 		/* a wide chart, and a narrow one with larger type for phones */
 		struct buf wide = {0}, narrow = {0};
@@ -414,6 +418,9 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			}
 		}
 	}
+	/* Reboots and the advisor's stretches on the charts: best effort too. */
+	if (hr_graph_mark(g, adv, adv ? adv->restarts : NULL, adv ? adv->nrestarts : 0) < 0)
+		log_warn("cannot mark the charts: %s", strerror(ENOMEM));
 	if (html) {
 		struct buf out = {0};
 		r = write_html(&out, g, a, b2, zone, procs, np, text, text ? adv : NULL);
@@ -442,6 +449,9 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 				code = HR_EXIT_FAILURE;
 				gp = NULL;
 			}
+			if (gp && hr_graph_mark(gp, adv, adv ? adv->restarts : NULL,
+						adv ? adv->nrestarts : 0) < 0)
+				log_warn("cannot mark the charts: %s", strerror(ENOMEM));
 		}
 		snprintf(lines[nl++], sizeof(lines[0]), "%8s  %-16s %8s %10s %10s %10s %10s", "PID",
 			 "Command", "%CPU", "RSS MiB", "swap MiB", "rd kB/s", "wr kB/s");

@@ -274,6 +274,66 @@ static size_t seg_end(const struct hr_chart *c, const double *v, size_t i)
 	return j;
 }
 
+/*
+ * The marks of C: intervals as a pale shade behind the data (OVER false),
+ * at least a pixel wide so a short one over a month still shows; then
+ * (OVER true) instants as dashed lines over the data, and every label at
+ * the top left of its mark, when it fits before the previous one's end.
+ */
+static void draw_marks(cairo_t *cr, const struct plot *p, const struct hr_chart *c, bool over)
+{
+	double label_end[2] = {-1e9, -1e9};
+
+	for (size_t i = 0; i < c->nmarks; i++) {
+		const struct hr_chart_mark *m = &c->marks[i];
+		bool instant = m->from_ms == m->to_ms;
+		double a, b;
+
+		if (m->to_ms < p->from || m->from_ms > p->to)
+			continue;
+		a = px(p, m->from_ms < p->from ? p->from : m->from_ms);
+		b = px(p, m->to_ms > p->to ? p->to : m->to_ms);
+		if (!over) {
+			if (instant)
+				continue;
+			if (b - a < 1.5)
+				b = a + 1.5;
+			cairo_set_source_rgba(cr, 0.95, 0.55, 0.1, 0.16);
+			cairo_rectangle(cr, a, p->y0, b - a, p->y1 - p->y0);
+			cairo_fill(cr);
+			continue;
+		}
+		if (instant) {
+			double xx = floor(a) + 0.5;
+			cairo_set_source_rgb(cr, 0.15, 0.25, 0.6);
+			cairo_set_line_width(cr, 1.2);
+			cairo_set_dash(cr, (double[]){3, 3}, 2, 0);
+			cairo_move_to(cr, xx, p->y0);
+			cairo_line_to(cr, xx, p->y1);
+			cairo_stroke(cr);
+			cairo_set_dash(cr, NULL, 0, 0);
+		}
+		if (m->label && a > label_end[instant]) {
+			/* reboots on the first line, stretches on the second, on a
+			   light box so they read over a full stacked area */
+			double ly = p->y0 + (instant ? 11 : 24), lw;
+
+			cairo_set_font_size(cr, 9);
+			lw = text_w(cr, m->label);
+			cairo_set_source_rgba(cr, 1, 1, 1, 0.8);
+			cairo_rectangle(cr, a + 2, ly - 9, lw + 3, 11);
+			cairo_fill(cr);
+			if (instant)
+				cairo_set_source_rgb(cr, 0.15, 0.25, 0.6);
+			else
+				cairo_set_source_rgb(cr, 0.6, 0.3, 0.0);
+			text_at(cr, a + 3, ly, m->label, 0);
+			label_end[instant] = a + 3 + lw + 6;
+			cairo_set_font_size(cr, 11);
+		}
+	}
+}
+
 static void draw_band(cairo_t *cr, const struct plot *p, const struct hr_chart *c,
 		      const struct hr_chart_series *s, const struct rgb *col)
 {
@@ -562,6 +622,7 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 	cairo_save(cr);
 	cairo_rectangle(cr, p.x0, p.y0 - 2, p.x1 - p.x0, p.y1 - p.y0 + 2);
 	cairo_clip(cr);
+	draw_marks(cr, &p, c, false);
 	if (c->stacked) {
 		for (size_t s = 0; s < c->nseries; s++)
 			if (!c->series[s].peak)
@@ -588,6 +649,7 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 		cairo_stroke(cr);
 		cairo_set_dash(cr, NULL, 0, 0);
 	}
+	draw_marks(cr, &p, c, true);
 	cairo_restore(cr);
 
 	/* axes */

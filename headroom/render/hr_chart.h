@@ -27,6 +27,16 @@ struct hr_chart_series {
 	bool peak;		       /* only its max is drawn, as a thin line over the stack */
 };
 
+/*
+ * Something marked on the time axis: a shaded interval (where the advisor
+ * found a rule held, sustained) or, when from_ms == to_ms, a vertical
+ * dashed line (a reboot).
+ */
+struct hr_chart_mark {
+	int64_t from_ms, to_ms;
+	const char *label; /* short text at the top of the plot, or NULL */
+};
+
 struct hr_chart {
 	const char *title;
 	const char *unit;	/* "%", "B", "B/s", "/s", "ms", "" */
@@ -40,6 +50,8 @@ struct hr_chart {
 	double ymax;	  /* fixed top (0: from the data) */
 	double threshold; /* dashed line (0: none) */
 	const char *threshold_label;
+	const struct hr_chart_mark *marks; /* drawn under (intervals) or over (lines) the data */
+	size_t nmarks;
 };
 
 /*

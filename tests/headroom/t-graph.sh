@@ -2,7 +2,9 @@
 # headroom graph over the fixture databases: every panel alone in PNG and
 # SVG (the PNG decodes, has the asked size and is not uniform; the SVG
 # parses as XML), all panels in one PDF (one page), a gap, a 31-day range,
-# "no data" for an empty range, and the usage errors. TZ=Europe/Berlin.
+# a reboot inside the range (a dashed line on every chart, the advisor's
+# stretches shaded and labelled), "no data" for an empty range, and the
+# usage errors. TZ=Europe/Berlin.
 . "$SRC_DIR/tests/headroom/lib.sh"
 export TZ=Europe/Berlin LC_ALL=C
 MK="$BUILD_DIR/tests/headroom/hr-mkfixture"
@@ -13,7 +15,7 @@ need python3
 need pdfinfo
 need pdftotext
 
-for sc in busy idle dst empty gap month-5m; do
+for sc in busy idle dst empty gap month-5m reboot; do
 	"$MK" "$sc" "$T/$sc.db" || fail "hr-mkfixture $sc"
 done
 xmlok() { python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$1" ||
@@ -26,13 +28,13 @@ charts() { case $1 in procs|swap|paging) echo 2 ;; disk) echo 3 ;; *) echo 1 ;; 
 range() { # scenario -> range arguments
 	case $1 in
 	idle) echo "--from 2026-11-26 --to 2026-11-28" ;;
-	dst) echo "--from 2026-10-24 --to 2026-10-25" ;;
+	dst | reboot) echo "--from 2026-10-24 --to 2026-10-25" ;;
 	month-5m) echo "--from 2026-10-29 --to 2026-11-28" ;;
 	*) echo "--from 2026-11-28" ;;
 	esac
 }
 
-for sc in busy idle dst gap month-5m empty; do
+for sc in busy idle dst gap month-5m reboot empty; do
 	for p in $PANELS; do
 		# shellcheck disable=SC2046
 		"$HR" graph --db "$T/$sc.db" $(range "$sc") --panel "$p" --width 900 --height 200 \
@@ -67,6 +69,20 @@ grep -q '<desc>CPU utilisation (all cores); Disk throughput; Disk await (queue +
 pdftotext "$T/none.pdf" - | grep -c "no data" | grep -qx 16 || fail "none.pdf: not 16 'no data'"
 echo "ok: stacked panels, PDF, no data"
 
+# a reboot inside the range: labelled on each of the 16 charts; the CPU pegged
+# 22:00-02:30 is shaded as the advisor's cpu-busy stretch on the CPU and load
+# charts, on both sides of the reboot (it splits the stretch); no reboot where
+# there is none
+"$HR" graph --db "$T/reboot.db" --from 2026-10-24 --to 2026-10-25 -o "$T/reboot.pdf" || fail "graph reboot"
+pdftotext "$T/reboot.pdf" "$T/reboot.txt" || fail "pdftotext reboot.pdf"
+[ "$(grep -o "reboot" "$T/reboot.txt" | wc -l)" = 16 ] ||
+	fail "reboot.pdf: expected 16 reboot labels, got $(grep -o "reboot" "$T/reboot.txt" | wc -l)"
+[ "$(grep -o "cpu-busy" "$T/reboot.txt" | wc -l)" = 4 ] ||
+	fail "reboot.pdf: expected cpu-busy on both stretches of 2 charts, got $(grep -o "cpu-busy" "$T/reboot.txt" | wc -l)"
+"$HR" graph --db "$T/busy.db" --from 2026-11-28 -o "$T/busy.pdf" || fail "graph busy pdf"
+pdftotext "$T/busy.pdf" - | grep -q reboot && fail "busy.pdf: a reboot where there is none"
+pdftotext "$T/busy.pdf" - | grep -q "cpu-busy" || fail "busy.pdf: the CPU pegged 09:00-13:00 is not marked"
+echo "ok: reboot lines and the advisor's stretches"
 # usage errors
 expect_error 2 "$HR" graph --db "$T/busy.db"
 expect_error 2 "$HR" graph --db "$T/busy.db" -o "$T/x.jpg"

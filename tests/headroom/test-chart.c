@@ -97,6 +97,61 @@ static void test_gap_pixels(void)
 	cairo_surface_destroy(s);
 }
 
+/* Pixels of column X whose colour passes KIND: 'o' pale orange shade, 'b' dark blue line. */
+static int count_in_column(cairo_surface_t *s, int x, char kind)
+{
+	unsigned char *d = cairo_image_surface_get_data(s);
+	int stride = cairo_image_surface_get_stride(s), h = cairo_image_surface_get_height(s);
+	int n = 0;
+
+	for (int y = 0; y < h; y++) {
+		uint32_t px;
+		memcpy(&px, d + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
+		int r = (px >> 16) & 255, g = (px >> 8) & 255, b = px & 255;
+		if (kind == 'o' ? r > 200 && r - b > 25 && g > b : b > 120 && b - r > 60 && g < 120)
+			n++;
+	}
+	return n;
+}
+
+/* A shaded stretch and a reboot line land where their times say, and nowhere else. */
+static void test_mark_pixels(void)
+{
+	enum { N = 60 };
+	int64_t ts[N];
+	bool brk[N] = {0};
+	double v[N];
+	struct hr_chart_series se = {.label = "value", .avg = v, .min = v, .max = v};
+	const struct hr_chart_mark marks[] = {
+	    {.from_ms = 1000 * 1000LL, .to_ms = 1500 * 1000LL, .label = "cpu-busy"},
+	    {.from_ms = 3000 * 1000LL, .to_ms = 3000 * 1000LL, .label = "reboot"},
+	};
+	struct hr_chart c = {
+	    .title = "marks", .unit = "%", .from_ms = 0, .to_ms = 4000 * 1000LL,
+	    .npoints = N, .ts = ts, .brk = brk, .series = &se, .nseries = 1, .ymax = 100,
+	    .marks = marks, .nmarks = 2,
+	};
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1090, 300);
+	cairo_t *cr = cairo_create(s);
+
+	for (int i = 0; i < N; i++) {
+		ts[i] = 60LL * (i + 1) * 1000;
+		v[i] = 5;
+	}
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	hr_chart_draw(cr, 0, 0, 1090, 300, &c);
+	cairo_surface_flush(s);
+	/* plot from x = 72 to 1072: 1000 px for 4000 s */
+	CHECK(count_in_column(s, 72 + 300, 'o') > 100); /* 1200 s: shaded */
+	CHECK(count_in_column(s, 72 + 200, 'o') == 0);	 /* 800 s: not */
+	CHECK(count_in_column(s, 72 + 450, 'o') == 0);	 /* 1800 s: not */
+	CHECK(count_in_column(s, 72 + 750, 'b') > 40);	 /* 3000 s: the dashed line */
+	CHECK(count_in_column(s, 72 + 700, 'b') == 0);
+	cairo_destroy(cr);
+	cairo_surface_destroy(s);
+}
+
 struct mem {
 	char buf[1 << 20];
 	size_t len;
@@ -202,6 +257,7 @@ int main(void)
 
 	test_format();
 	test_gap_pixels();
+	test_mark_pixels();
 	test_no_data();
 	test_series(tmp && *tmp ? tmp : "/tmp");
 	hr_chart_cleanup();
