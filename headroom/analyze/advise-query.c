@@ -127,6 +127,26 @@ static struct hr_resource *res_of(struct hr_advice *a, enum hr_res_kind kind, co
 	return hr_advice_add(a, kind, name);
 }
 
+/*
+ * The CPU count at TS: that of the boot it falls in, when the range holds
+ * a reboot (a machine may come back with more CPUs: the run queue before
+ * and after is measured against different counts), else the recorder's.
+ */
+static int ncpu_at(const struct hr_advice *a, int64_t ts)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < a->nrestarts; i++) {
+		if (ts < a->restarts[i].ts_ms) {
+			if (i == 0)
+				n = a->restarts[0].ncpu_before;
+			break;
+		}
+		n = a->restarts[i].ncpu;
+	}
+	return n > 0 ? n : a->ncpu;
+}
+
 static int load_series(struct hr_db *db, struct hr_advice *a, const struct hr_query *q,
 		       enum hr_res_kind kind, const struct hr_activity *act)
 {
@@ -146,8 +166,10 @@ static int load_series(struct hr_db *db, struct hr_advice *a, const struct hr_qu
 			break;
 		for (size_t c = 0; c < HR_SERIES_COLS; c++)
 			v[c] = row.null[c] ? NAN : row.v[c];
-		if (kind == HR_RES_CPU && !isnan(v[HR_CPU_RUNQ_PCT]))
-			v[HR_CPU_RUNQ_PCT] = a->ncpu > 0 ? v[HR_CPU_RUNQ_PCT] * 100 / a->ncpu : NAN;
+		if (kind == HR_RES_CPU && !isnan(v[HR_CPU_RUNQ_PCT])) {
+			int n = ncpu_at(a, row.ts_ms);
+			v[HR_CPU_RUNQ_PCT] = n > 0 ? v[HR_CPU_RUNQ_PCT] * 100 / n : NAN;
+		}
 		cover = (int64_t)row.v[HR_SERIES_COLS];
 		if (q->bucket_ms == 0) {
 			len = cover;

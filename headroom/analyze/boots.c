@@ -6,7 +6,9 @@
  * some sample of another boot lies before it (the first boot a database
  * ever saw is where recording began, not a reboot). Roll-ups keep this
  * true: a roll-up bucket belongs to the newest boot among its samples.
- * Depends on SQLite and query.c's handle. Never logs.
+ * The CPU counts before and after let the advisor measure the run queue
+ * against the CPUs each boot had. Depends on SQLite and query.c's handle.
+ * Never logs.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +31,9 @@ int hr_db_restarts(struct hr_db *db, const struct hr_range *rg, struct hr_restar
 		"SELECT b.first_ts,"
 		" (SELECT count(*) FROM cpu c WHERE c.stat = 0 AND c.cpu >= 0 AND c.sample ="
 		"   (SELECT id FROM sample WHERE ts >= b.first_ts AND boot = b.id ORDER BY ts"
-		"    LIMIT 1))"
+		"    LIMIT 1)),"
+		" (SELECT count(*) FROM cpu c WHERE c.stat = 0 AND c.cpu >= 0 AND c.sample ="
+		"   (SELECT id FROM sample WHERE ts < b.first_ts ORDER BY ts DESC LIMIT 1))"
 		" FROM boot b WHERE b.first_ts BETWEEN ?1 AND ?2 AND hr_in_tod(b.first_ts, ?3, ?4)"
 		" AND EXISTS (SELECT 1 FROM sample p WHERE p.ts < b.first_ts AND p.boot <> b.id)"
 		" ORDER BY b.first_ts";
@@ -64,6 +68,7 @@ int hr_db_restarts(struct hr_db *db, const struct hr_range *rg, struct hr_restar
 		v = g;
 		v[n].ts_ms = sqlite3_column_int64(st, 0);
 		v[n].ncpu = sqlite3_column_int(st, 1);
+		v[n].ncpu_before = sqlite3_column_int(st, 2);
 		n++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {

@@ -194,6 +194,7 @@ void hr_rows_free(struct hr_rows *rows);	/* NULL allowed */
 struct hr_restart {
 	int64_t ts_ms;		/* time of that sample */
 	int ncpu;		/* CPUs it saw (0 if it has no per-core rows) */
+	int ncpu_before;	/* CPUs of the last sample before it (0 likewise) */
 };
 
 /*
