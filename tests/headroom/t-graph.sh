@@ -69,6 +69,18 @@ grep -q '<desc>CPU utilisation (all cores); Disk throughput; Disk await (queue +
 pdftotext "$T/none.pdf" - | grep -c "no data" | grep -qx 16 || fail "none.pdf: not 16 'no data'"
 echo "ok: stacked panels, PDF, no data"
 
+# one hour: the axis counts minutes (ticks every 5 or 10 minutes) and the
+# line covers the hour
+"$HR" graph --db "$T/busy.db" --from "2026-11-28 10:00" --to "2026-11-28 11:00" --panel cpu -o "$T/hour.pdf" ||
+	fail "graph one hour"
+pdftotext "$T/hour.pdf" "$T/hour.txt" || fail "pdftotext hour.pdf"
+grep -q "10:30" "$T/hour.txt" && grep -q "10:10" "$T/hour.txt" ||
+	fail "one hour: no minute ticks on the axis: $(tr '\n' ' ' <"$T/hour.txt")"
+"$HR" graph --db "$T/busy.db" --from "2026-11-28 10:00" --to "2026-11-28 11:00" --panel cpu -o "$T/hour.svg" ||
+	fail "graph one hour svg"
+xmlok "$T/hour.svg"
+grep -q ': no data' "$T/hour.svg" && fail "one hour: no data"
+echo "ok: one hour"
 # a reboot inside the range: labelled on each of the 16 charts; the CPU pegged
 # 22:00-02:30 is shaded as the advisor's cpu-busy stretch on the CPU and load
 # charts, on both sides of the reboot (it splits the stretch); no reboot where
