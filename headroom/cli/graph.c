@@ -1,8 +1,8 @@
 /*
  * graph.c - `headroom graph`: the chart panels of headroom/analyze drawn by
  * headroom/render into one PNG, SVG or PDF, panels stacked vertically
- * (headroom/cli). Glue only: options, range, one downsampled query per
- * chart, then the renderer. Also builds the charts for report --html/--pdf.
+ * (headroom/cli). Glue only: options, range, one downsampled batch query
+ * for all charts, then the renderer. Also builds the charts for report --html/--pdf.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -65,6 +65,7 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 		   double plot_width, struct hr_graph **ret)
 {
 	struct hr_range rg = {.from_ms = from_ms, .to_ms = to_ms, .tod_from = -1, .tod_to = -1};
+	_cleanup_free_ const struct hr_panel **panels = NULL;
 	struct hr_graph *g;
 	int64_t bucket;
 	size_t n = 0;
@@ -82,7 +83,8 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 	g->charts = calloc(n ? n : 1, sizeof(*g->charts));
 	g->sets = calloc(n ? n : 1, sizeof(*g->sets));
 	g->cs = calloc(n ? n : 1, sizeof(*g->cs));
-	if (!g->charts || !g->sets || !g->cs) {
+	panels = calloc(n ? n : 1, sizeof(*panels));
+	if (!g->charts || !g->sets || !g->cs || !panels) {
 		hr_graph_free(g);
 		return -ENOMEM;
 	}
@@ -93,27 +95,28 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 	}
 	if (hr_db_meta(db, "hostname", g->host, sizeof(g->host)) < 0)
 		snprintf(g->host, sizeof(g->host), "unknown host");
-	for (size_t i = 0; i < hr_npanels; i++) {
-		const struct hr_panel *p = &hr_panels[i];
-		struct hr_series_set *set = NULL;
+	/* one call: panels reading the same table share its scan */
+	n = 0;
+	for (size_t i = 0; i < hr_npanels; i++)
+		if (want[i])
+			panels[n++] = &hr_panels[i];
+	r = hr_series_query_many(db, panels, n, from_ms, to_ms, bucket, MAX_KEYS, g->sets);
+	if (r < 0) {
+		hr_graph_free(g);
+		return r;
+	}
+	g->ncharts = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct hr_panel *p = panels[i];
+		struct hr_series_set *set = g->sets[i];
 		struct hr_chart_series *cs;
-		struct hr_chart *c;
 
-		if (!want[i])
-			continue;
-		r = hr_series_query(db, p, from_ms, to_ms, bucket, MAX_KEYS, &set);
-		if (r < 0) {
-			hr_graph_free(g);
-			return r;
-		}
-		g->sets[g->ncharts] = set;
 		cs = calloc(set->nseries ? set->nseries : 1, sizeof(*cs));
 		if (!cs) {
-			g->ncharts++;
 			hr_graph_free(g);
 			return -ENOMEM;
 		}
-		g->cs[g->ncharts] = cs;
+		g->cs[i] = cs;
 		for (size_t s = 0; s < set->nseries; s++)
 			cs[s] = (struct hr_chart_series){
 			    .label = set->series[s].label,
@@ -122,8 +125,7 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 			    .max = set->series[s].max,
 			    .peak = set->series[s].peak,
 			};
-		c = &g->charts[g->ncharts++];
-		*c = (struct hr_chart){
+		g->charts[i] = (struct hr_chart){
 		    .title = p->title,
 		    .unit = p->unit,
 		    .from_ms = from_ms,
