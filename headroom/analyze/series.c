@@ -27,6 +27,8 @@
 #define MAX_CELLS (16 * 1024 * 1024)
 /* Below this share of sample ids in the range, seek samples by time. */
 #define DENSE_PCT 50
+/* Most sample ids whose time and span are held in memory (16 bytes each). */
+#define MAX_IDS (4 * 1024 * 1024)
 
 /*
  * One bucket of one key: the times and spans of its rows, then for each
@@ -46,6 +48,16 @@ struct kagg {
 	int64_t first; /* first bucket holding a row of this key */
 	int64_t lo, n; /* the cells cover buckets [lo, lo + n) */
 	unsigned char *cells;
+};
+
+/*
+ * Time and span of the samples with ids [lo, lo + n), when the ids of the
+ * range are dense: read once, they spare every scan a join with sample.
+ * ts == INT64_MIN: not in the range (or no such sample).
+ */
+struct samples {
+	int64_t lo, n;
+	int64_t *ts, *span;
 };
 
 /* The panels of one scan and its aggregation state. */
@@ -76,11 +88,12 @@ static bool same_rows(const struct hr_panel *p, const struct hr_panel *q)
 }
 
 /*
- * Rows of every sample with ts in [?1, ?2]. With ids (dense sample ids in
- * the range), the metric table is walked in primary-key order over the ids
- * [?3, ?4] and each sample fetched by rowid, which beats seeking each
- * sample's rows; roll-up samples get later ids than the raw samples of
- * their time, so the ts condition stays either way. Never a sort.
+ * Rows of every sample with ts in [?1, ?2], never sorted. With IDS (the
+ * range's sample ids are dense and in memory), the metric table alone is
+ * walked in primary-key order over the ids [?3, ?4], which beats seeking
+ * each sample's rows and then joining sample; the caller drops the ids
+ * outside the range (roll-up samples get later ids than the raw samples of
+ * their time). The columns: sample id, or ts and span; stat; key; values.
  */
 static int build_sql(const struct scan *sc, const struct hr_panel *const *panels, bool ids,
 		     char *buf, size_t size)
@@ -89,7 +102,8 @@ static int build_sql(const struct scan *sc, const struct hr_panel *const *panels
 	size_t len;
 	int n;
 
-	n = snprintf(buf, size, "SELECT s.ts, s.span, t.stat, %s", p->key ? p->key : "NULL");
+	n = snprintf(buf, size, "SELECT %s, t.stat, %s", ids ? "t.sample" : "s.ts, s.span",
+		     p->key ? p->key : "NULL");
 	if (n < 0 || (size_t)n >= size)
 		return -E2BIG;
 	len = (size_t)n;
@@ -104,8 +118,7 @@ static int build_sql(const struct scan *sc, const struct hr_panel *const *panels
 	}
 	if (ids)
 		n = snprintf(buf + len, size - len,
-			     " FROM %s t CROSS JOIN sample s ON s.id = t.sample %s"
-			     " WHERE t.sample BETWEEN ?3 AND ?4 AND s.ts BETWEEN ?1 AND ?2%s%s%s",
+			     " FROM %s t %s WHERE t.sample BETWEEN ?3 AND ?4%s%s%s",
 			     p->table, p->join ? p->join : "", p->where ? " AND (" : "",
 			     p->where ? p->where : "", p->where ? ")" : "");
 	else
@@ -265,21 +278,22 @@ found:
 	return 0;
 }
 
-/* Fold one row of the scan into its cell. */
-static int add_row(struct scan *sc, sqlite3_stmt *st, int64_t from_ms, int64_t bucket_ms)
+/* Fold one row of the scan, sample time TS and span SPAN, into its cell;
+ * its stat is column COL, then the key, then the values. */
+static int add_row(struct scan *sc, sqlite3_stmt *st, int col, int64_t ts, int64_t span,
+		   int64_t from_ms, int64_t bucket_ms)
 {
-	int64_t ts = sqlite3_column_int64(st, 0), span = sqlite3_column_int64(st, 1);
-	int64_t stat = sqlite3_column_int64(st, 2), b;
+	int64_t stat = sqlite3_column_int64(st, col), b;
 	const char *name = NULL;
 	struct kagg *k;
 	struct cell *c;
 	int r;
 
-	b = (ts - from_ms) / bucket_ms; /* ts is in [from, to]: the WHERE says so */
+	b = (ts - from_ms) / bucket_ms; /* ts is in [from, to]: checked by the caller */
 	if (b < 0 || b >= sc->nbuckets)
 		return 0;
 	if (sc->p->key) {
-		name = (const char *)sqlite3_column_text(st, 3);
+		name = (const char *)sqlite3_column_text(st, col + 1);
 		if (!name)
 			name = "?";
 	}
@@ -299,10 +313,12 @@ static int add_row(struct scan *sc, sqlite3_stmt *st, int64_t from_ms, int64_t b
 	if (stat == 0)
 		c->sspan += span;
 	for (size_t i = 0; i < sc->ncols; i++) {
+		/* one sqlite3_column_*() call per value: each takes the db mutex */
+		sqlite3_value *sv = sqlite3_column_value(st, col + 2 + (int)i);
 		double v, *a = &c->v[3 * i];
-		if (sqlite3_column_type(st, 4 + (int)i) == SQLITE_NULL)
+		if (sqlite3_value_type(sv) == SQLITE_NULL)
 			continue;
-		v = sqlite3_column_double(st, 4 + (int)i);
+		v = sqlite3_value_double(sv);
 		if (stat == 0)
 			a[0] = isnan(a[0]) ? v * (double)span : a[0] + v * (double)span;
 		if ((stat == 0 || stat == 1) && (isnan(a[1]) || v < a[1]))
@@ -467,12 +483,13 @@ static int scan_sets(const struct scan *sc, const struct hr_panel *const *panels
 	return 0;
 }
 
-/* Run SC's query over [FROM_MS, TO_MS] (ids [ID_LO, ID_HI] when USE_IDS). */
+/* Run SC's query over [FROM_MS, TO_MS], by sample id when SM has ids. */
 static int scan_run(struct hr_db *db, sqlite3 *h, struct scan *sc,
 		    const struct hr_panel *const *panels, int64_t from_ms, int64_t to_ms,
-		    int64_t bucket_ms, bool use_ids, int64_t id_lo, int64_t id_hi)
+		    int64_t bucket_ms, const struct samples *sm)
 {
 	_cleanup_free_ char *sql = malloc(SQL_MAX);
+	bool use_ids = sm->ts != NULL;
 	sqlite3_stmt *st = NULL;
 	int rc, r;
 
@@ -489,11 +506,19 @@ static int scan_run(struct hr_db *db, sqlite3 *h, struct scan *sc,
 	sqlite3_bind_int64(st, 1, from_ms);
 	sqlite3_bind_int64(st, 2, to_ms);
 	if (use_ids) {
-		sqlite3_bind_int64(st, 3, id_lo);
-		sqlite3_bind_int64(st, 4, id_hi);
+		sqlite3_bind_int64(st, 3, sm->lo);
+		sqlite3_bind_int64(st, 4, sm->lo + sm->n - 1);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = add_row(sc, st, from_ms, bucket_ms);
+		if (use_ids) {
+			int64_t i = sqlite3_column_int64(st, 0) - sm->lo;
+			if (i < 0 || i >= sm->n || sm->ts[i] == INT64_MIN)
+				continue;
+			r = add_row(sc, st, 1, sm->ts[i], sm->span[i], from_ms, bucket_ms);
+		} else {
+			r = add_row(sc, st, 2, sqlite3_column_int64(st, 0),
+				    sqlite3_column_int64(st, 1), from_ms, bucket_ms);
+		}
 		if (r < 0) {
 			sqlite3_finalize(st);
 			return r;
@@ -538,6 +563,55 @@ static int sample_ids(struct hr_db *db, sqlite3 *h, int64_t from_ms, int64_t to_
 	return 0;
 }
 
+/*
+ * When the samples of [FROM_MS, TO_MS] make at least DENSE_PCT of the ids
+ * between their smallest and largest, and not too many, read their times
+ * and spans into SM; otherwise leave SM empty (the scans join sample).
+ */
+static int samples_load(struct hr_db *db, sqlite3 *h, int64_t from_ms, int64_t to_ms,
+			struct samples *sm)
+{
+	int64_t count = 0, lo = 0, hi = 0;
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	r = sample_ids(db, h, from_ms, to_ms, &count, &lo, &hi);
+	if (r < 0)
+		return r;
+	if (count == 0 || hi - lo >= MAX_IDS || count * 100 < (hi - lo + 1) * DENSE_PCT)
+		return 0;
+	sm->lo = lo;
+	sm->n = hi - lo + 1;
+	sm->ts = malloc((size_t)sm->n * sizeof(*sm->ts));
+	sm->span = malloc((size_t)sm->n * sizeof(*sm->span));
+	if (!sm->ts || !sm->span)
+		return -ENOMEM;
+	for (int64_t i = 0; i < sm->n; i++)
+		sm->ts[i] = INT64_MIN;
+	rc = sqlite3_prepare_v2(h, "SELECT id, ts, span FROM sample WHERE id BETWEEN ?1 AND ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		hr_db_set_error(db, "sample");
+		return -EIO;
+	}
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t i = sqlite3_column_int64(st, 0) - lo, ts = sqlite3_column_int64(st, 1);
+		if (i < 0 || i >= sm->n || ts < from_ms || ts > to_ms)
+			continue;
+		sm->ts[i] = ts;
+		sm->span[i] = sqlite3_column_int64(st, 2);
+	}
+	if (rc != SQLITE_DONE) {
+		hr_db_set_error(db, "sample");
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 void hr_series_free(struct hr_series_set *set)
 {
 	if (!set)
@@ -559,8 +633,8 @@ int hr_series_query_many(struct hr_db *db, const struct hr_panel *const *panels,
 {
 	_cleanup_free_ struct hr_series_set **sets = NULL;
 	_cleanup_free_ bool *done = NULL;
-	int64_t nbuckets, range, count = 0, id_lo = 0, id_hi = 0;
-	bool use_ids;
+	struct samples sm = {0};
+	int64_t nbuckets, range;
 	sqlite3 *h = NULL;
 	int r;
 
@@ -591,10 +665,9 @@ int hr_series_query_many(struct hr_db *db, const struct hr_panel *const *panels,
 		memcpy(ret_sets, sets, n * sizeof(*sets));
 		return 0;
 	}
-	r = sample_ids(db, h, from_ms, to_ms, &count, &id_lo, &id_hi);
+	r = samples_load(db, h, from_ms, to_ms, &sm);
 	if (r < 0)
-		return r;
-	use_ids = count > 0 && count * 100 >= (id_hi - id_lo + 1) * DENSE_PCT;
+		goto fail;
 
 	for (size_t i = 0; i < n; i++) {
 		struct scan sc = {.p = panels[i], .nbuckets = nbuckets};
@@ -616,16 +689,20 @@ int hr_series_query_many(struct hr_db *db, const struct hr_panel *const *panels,
 			sc.ncols += panels[j]->nseries;
 		}
 		sc.stride = sizeof(struct cell) + 3 * sc.ncols * sizeof(double);
-		r = scan_run(db, h, &sc, panels, from_ms, to_ms, bucket_ms, use_ids, id_lo, id_hi);
+		r = scan_run(db, h, &sc, panels, from_ms, to_ms, bucket_ms, &sm);
 		if (r == 0)
 			r = scan_sets(&sc, panels, max_keys, sets);
 		scan_release(&sc);
 		if (r < 0)
 			goto fail;
 	}
+	free(sm.ts);
+	free(sm.span);
 	memcpy(ret_sets, sets, n * sizeof(*sets));
 	return 0;
 fail:
+	free(sm.ts);
+	free(sm.span);
 	for (size_t i = 0; i < n; i++)
 		hr_series_free(sets[i]);
 	return r;
