@@ -23,8 +23,8 @@
 #define SQL_MAX 8192
 /* Callers ask for about one bucket per pixel column: a few thousand. */
 #define MAX_BUCKETS (1 << 20)
-/* Aggregation cells of one scan (all keys); each is a few dozen bytes. */
-#define MAX_CELLS (16 * 1024 * 1024)
+/* Bytes of aggregation cells of one scan, all keys (a month: about 1 MB). */
+#define MAX_CELL_BYTES (512 * 1024 * 1024)
 /* Below this share of sample ids in the range, seek samples by time. */
 #define DENSE_PCT 50
 /* Most sample ids whose time and span are held in memory (16 bytes each). */
@@ -66,12 +66,12 @@ struct scan {
 	size_t *members;	  /* indexes into the caller's panels */
 	size_t *col;		  /* first value column of each member */
 	size_t nmembers, ncols;
-	size_t stride;	       /* bytes per cell */
+	size_t stride; /* bytes per cell */
 	int64_t nbuckets;
-	size_t ncells;	       /* allocated over all keys */
+	size_t ncells; /* allocated over all keys */
 	struct kagg *keys;
 	size_t nkeys, capkeys;
-	uint32_t *hash;	       /* open addressing: key index + 1, 0 = free */
+	uint32_t *hash; /* open addressing: key index + 1, 0 = free */
 	size_t hashcap;
 };
 
@@ -118,8 +118,8 @@ static int build_sql(const struct scan *sc, const struct hr_panel *const *panels
 	}
 	if (ids)
 		n = snprintf(buf + len, size - len,
-			     " FROM %s t %s WHERE t.sample BETWEEN ?3 AND ?4%s%s%s",
-			     p->table, p->join ? p->join : "", p->where ? " AND (" : "",
+			     " FROM %s t %s WHERE t.sample BETWEEN ?3 AND ?4%s%s%s", p->table,
+			     p->join ? p->join : "", p->where ? " AND (" : "",
 			     p->where ? p->where : "", p->where ? ")" : "");
 	else
 		n = snprintf(buf + len, size - len,
@@ -189,7 +189,7 @@ static int kagg_cover(struct scan *sc, struct kagg *k, int64_t b)
 		hi = hi + grow > sc->nbuckets ? sc->nbuckets : hi + grow;
 	else
 		lo = lo - grow < 0 ? 0 : lo - grow;
-	if (sc->ncells - (size_t)k->n + (size_t)(hi - lo) > MAX_CELLS)
+	if ((sc->ncells - (size_t)k->n + (size_t)(hi - lo)) > MAX_CELL_BYTES / sc->stride)
 		return -E2BIG;
 	cells = malloc((size_t)(hi - lo) * sc->stride);
 	if (!cells)
@@ -387,8 +387,8 @@ static struct hr_series_set *set_new(size_t np, size_t ns)
  * and name, the first MAX_KEYS kept, then sorted by name; a point per
  * bucket holding a row of a kept key.
  */
-static int scan_sets(const struct scan *sc, const struct hr_panel *const *panels,
-		     size_t max_keys, struct hr_series_set **ret_sets)
+static int scan_sets(const struct scan *sc, const struct hr_panel *const *panels, size_t max_keys,
+		     struct hr_series_set **ret_sets)
 {
 	_cleanup_free_ struct kagg **kept = NULL;
 	_cleanup_free_ int64_t *pb = NULL;
@@ -449,7 +449,7 @@ static int scan_sets(const struct scan *sc, const struct hr_panel *const *panels
 			int64_t tmin = INT64_MAX, tmax = INT64_MIN, span = 0;
 			for (size_t k = 0; k < nkept; k++) {
 				const struct cell *c = cell_of(sc, kept[k], pb[pi]);
-				for (size_t d = 0; d < p->nseries && k < nk; d++) {
+				for (size_t d = 0; d < p->nseries; d++) {
 					struct hr_series *se = &set->series[k * p->nseries + d];
 					const double *a = c ? &c->v[3 * (sc->col[m] + d)] : NULL;
 					se->avg[pi] = se->min[pi] = se->max[pi] = NAN;
@@ -588,8 +588,8 @@ static int samples_load(struct hr_db *db, sqlite3 *h, int64_t from_ms, int64_t t
 		return -ENOMEM;
 	for (int64_t i = 0; i < sm->n; i++)
 		sm->ts[i] = INT64_MIN;
-	rc = sqlite3_prepare_v2(h, "SELECT id, ts, span FROM sample WHERE id BETWEEN ?1 AND ?2",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(h, "SELECT id, ts, span FROM sample WHERE id BETWEEN ?1 AND ?2", -1,
+				&st, NULL);
 	if (rc != SQLITE_OK) {
 		hr_db_set_error(db, "sample");
 		return -EIO;
@@ -646,6 +646,8 @@ int hr_series_query_many(struct hr_db *db, const struct hr_panel *const *panels,
 			return -EINVAL;
 	if (__builtin_sub_overflow(to_ms, from_ms, &range) || range / bucket_ms >= MAX_BUCKETS)
 		return -E2BIG;
+	if (n == 0)
+		return 0;
 	nbuckets = range / bucket_ms + 1;
 	sets = calloc(n ? n : 1, sizeof(*sets));
 	done = calloc(n ? n : 1, sizeof(*done));

@@ -358,14 +358,14 @@ static void check_ref(struct hr_db *db, const struct hr_panel *p, int64_t from, 
 
 static const char *const disk_c[] = {"tps",	 "rkbps",  "wkbps",   "dkbps",
 				     "await_ms", "aqu_sz", "util_pct"};
-static const char *const net_c[] = {"rxpck_s", "txpck_s", "rxkbps",   "txkbps",	 "ifutil_pct",
+static const char *const net_c[] = {"rxpck_s", "txpck_s", "rxkbps",   "txkbps",	  "ifutil_pct",
 				    "rxerr_s", "txerr_s", "rxdrop_s", "txdrop_s", "coll_s"};
 
 static void test_batch(const char *dir)
 {
 	/* more disks than MAX_KEYS, first seen in an order that is not name order */
-	static const char *const devs[] = {"sdj", "sda", "nvme1", "sdc", "loop0", "dm-3",
-					   "sdb", "nvme0", "md9", "xvda"};
+	static const char *const devs[] = {"sdj",  "sda", "nvme1", "sdc", "loop0",
+					   "dm-3", "sdb", "nvme0", "md9", "xvda"};
 	const struct hr_panel *all[64];
 	struct hr_series_set *many[64], *one;
 	char path[4096];
@@ -373,15 +373,17 @@ static void test_batch(const char *dir)
 	struct hr_db *db = NULL;
 	int64_t t0 = 1795820400000LL, end = t0 + 2 * 3600000LL;
 	uint32_t rnd = 12345;
-	struct hr_retention rt = {.history_ms = 86400000LL * 31, .raw_ms = 3600000, .bucket_ms =
-									    300000};
+	struct hr_retention rt = {
+	    .history_ms = 86400000LL * 31, .raw_ms = 3600000, .bucket_ms = 300000};
 	bool more = true;
 	struct {
 		int64_t from, to, bucket;
 		size_t max_keys;
 	} q[] = {
-	    {t0, end, 60000, 4},	    {t0 - 3600000, end + 3600000, 7000, 8},
-	    {t0 + 1800000, end, 3600000, 3}, {t0 + 3000000, t0 + 4000000, 10000, 16},
+	    {t0, end, 60000, 4},
+	    {t0 - 3600000, end + 3600000, 7000, 8},
+	    {t0 + 1800000, end, 3600000, 3},
+	    {t0 + 3000000, t0 + 4000000, 10000, 16},
 	    {t0 + 5000, t0 + 5000, 1, 2},
 	};
 
@@ -405,7 +407,8 @@ static void test_batch(const char *dir)
 			}
 			if (i % 13 == 0)
 				v[4] = NAN; /* a missing await */
-			CHECK(hr_store_put(s, "disk", "dev", devs[d], NULL, NULL, disk_c, 7, v) == 0);
+			CHECK(hr_store_put(s, "disk", "dev", devs[d], NULL, NULL, disk_c, 7, v) ==
+			      0);
 		}
 		c[0] = (double)(i % 97);
 		c[7] = 100 - c[0];
