@@ -1,19 +1,22 @@
 /*
  * hr_series.h - time series for charts (headroom/analyze): the one table of
  * chart panels (what each chart plots, from which table, with which
- * thresholds) and the query that downsamples a panel's series in SQL into
- * about one bucket per pixel column, keeping min/avg/max per bucket so a
- * spike never disappears, and marking gaps (recorder stopped, reboot).
+ * thresholds) and the query that downsamples panels' series into about
+ * one bucket per pixel column, keeping min/avg/max per bucket so a spike
+ * never disappears, and marking gaps (recorder stopped, reboot). SQLite
+ * streams the per-sample rows (one scan per group of panels reading the
+ * same rows, never a sort); the buckets are aggregated in C.
  *
  * Depends on hr_analyze.h (the database handle) and SQLite; never on
  * render: the caller (headroom/cli) turns a struct hr_series_set into a
  * chart of headroom/render.
  *
  * Calling sequence:
- *	p = &hr_panels[i];		(or every entry whose .name matches --panel)
- *	hr_series_query(db, p, from_ms, to_ms, bucket_ms, max_keys, &set);
- *	use set->ts[], set->brk[], set->series[k].avg/min/max[];
- *	hr_series_free(set);
+ *	panels[j] = &hr_panels[i];	(every entry wanted, e.g. by --panel)
+ *	hr_series_query_many(db, panels, n, from_ms, to_ms, bucket_ms, max_keys, sets);
+ *	use sets[j]->ts[], ->brk[], ->series[k].avg/min/max[];
+ *	hr_series_free(sets[j]) for each j;
+ * or hr_series_query() for a single panel.
  */
 #ifndef HR_SERIES_H
 #define HR_SERIES_H
@@ -72,19 +75,38 @@ struct hr_series_set {
 	bool *brk;   /* the line is broken before this point (a gap) */
 	size_t nseries;
 	struct hr_series *series;
-	size_t nkeys_dropped; /* keys beyond MAX_KEYS left out */
+	size_t nkeys_dropped; /* distinct keys beyond MAX_KEYS left out */
 };
 
 /*
- * Query panel P over [FROM_MS, TO_MS] in buckets BUCKET_MS wide (>= 1):
- * per bucket the span-weighted average, and the minimum and maximum (the
- * roll-ups' stat 1/2 rows included). Points are buckets holding samples, in
- * time order; brk[i] is set when point i starts more than two sample spans
- * after point i - 1 ended. Keyed panels give one series per definition and
- * key (at most MAX_KEYS keys, in key order). *ret is the caller's
- * (hr_series_free); an empty database or range gives npoints == 0.
- * Returns 0, -EINVAL, -ENOMEM or -EIO (hr_db_errmsg() says more).
+ * Query the N panels PANELS[] over [FROM_MS, TO_MS] in buckets BUCKET_MS
+ * wide (>= 1), bucket b holding the samples with (ts - FROM_MS) / BUCKET_MS
+ * == b. Per bucket, key and definition: the span-weighted average of the
+ * stat 0 rows (sum(v * span) / sum(span) in floating point; rows whose v is
+ * NULL count in the divisor only), the minimum over stat 0 and 1 rows and
+ * the maximum over stat 0 and 2 rows (the roll-ups' min/max rows); NAN
+ * where there is no value.
+ *
+ * Points are the buckets holding a row of a kept key, in time order; ts[i]
+ * is the middle of the time their samples cover; brk[i] is set when point i
+ * starts more than two sample spans after point i - 1 ended. Keyed panels
+ * give one series per key and definition (key-major): the first MAX_KEYS
+ * keys met in bucket order (by name within a bucket) are kept, then sorted
+ * by name; nkeys_dropped counts the others. Unkeyed panels give one series
+ * per definition.
+ *
+ * Panels reading the same rows (equal table, join, where and key) share
+ * one scan; the result is the same as querying each alone. On success
+ * RET_SETS[i] is the set of PANELS[i], the caller's (hr_series_free each);
+ * an empty database or range gives npoints == 0. On failure RET_SETS is
+ * untouched. At most 2^20 buckets. Returns 0, -EINVAL (bad argument),
+ * -E2BIG (too many buckets or keys x buckets), -ENOMEM or -EIO
+ * (hr_db_errmsg() says more).
  */
+int hr_series_query_many(struct hr_db *db, const struct hr_panel *const *panels, size_t n,
+			 int64_t from_ms, int64_t to_ms, int64_t bucket_ms, size_t max_keys,
+			 struct hr_series_set **ret_sets);
+/* hr_series_query_many() of the one panel P into *RET. */
 int hr_series_query(struct hr_db *db, const struct hr_panel *p, int64_t from_ms, int64_t to_ms,
 		    int64_t bucket_ms, size_t max_keys, struct hr_series_set **ret);
 void hr_series_free(struct hr_series_set *set); /* NULL allowed */

@@ -1,8 +1,8 @@
 /*
  * graph.c - `headroom graph`: the chart panels of headroom/analyze drawn by
  * headroom/render into one PNG, SVG or PDF, panels stacked vertically
- * (headroom/cli). Glue only: options, range, one downsampled query per
- * chart, then the renderer. Also builds the charts for report --html/--pdf.
+ * (headroom/cli). Glue only: options, range, one downsampled batch query
+ * for all charts, then the renderer. Also builds the charts for report --html/--pdf.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -61,6 +61,7 @@ void hr_graph_free(struct hr_graph *g)
 	free(g->cs);
 	free(g->charts);
 	free(g->panels);
+	free(g->titles);
 	free(g->marks);
 	free(g->mark_labels);
 	free(g);
@@ -88,7 +89,8 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 	g->sets = calloc(n ? n : 1, sizeof(*g->sets));
 	g->cs = calloc(n ? n : 1, sizeof(*g->cs));
 	g->panels = calloc(n ? n : 1, sizeof(*g->panels));
-	if (!g->charts || !g->sets || !g->cs || !g->panels) {
+	g->titles = calloc(n ? n : 1, sizeof(*g->titles));
+	if (!g->charts || !g->sets || !g->cs || !g->panels || !g->titles) {
 		hr_graph_free(g);
 		return -ENOMEM;
 	}
@@ -99,28 +101,28 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 	}
 	if (hr_db_meta(db, "hostname", g->host, sizeof(g->host)) < 0)
 		snprintf(g->host, sizeof(g->host), "unknown host");
-	for (size_t i = 0; i < hr_npanels; i++) {
-		const struct hr_panel *p = &hr_panels[i];
-		struct hr_series_set *set = NULL;
+	/* one call: panels reading the same table share its scan */
+	n = 0;
+	for (size_t i = 0; i < hr_npanels; i++)
+		if (want[i])
+			g->panels[n++] = &hr_panels[i];
+	r = hr_series_query_many(db, g->panels, n, from_ms, to_ms, bucket, MAX_KEYS, g->sets);
+	if (r < 0) {
+		hr_graph_free(g);
+		return r;
+	}
+	g->ncharts = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct hr_panel *p = g->panels[i];
+		struct hr_series_set *set = g->sets[i];
 		struct hr_chart_series *cs;
-		struct hr_chart *c;
 
-		if (!want[i])
-			continue;
-		r = hr_series_query(db, p, from_ms, to_ms, bucket, MAX_KEYS, &set);
-		if (r < 0) {
-			hr_graph_free(g);
-			return r;
-		}
-		g->sets[g->ncharts] = set;
-		g->panels[g->ncharts] = p;
 		cs = calloc(set->nseries ? set->nseries : 1, sizeof(*cs));
 		if (!cs) {
-			g->ncharts++;
 			hr_graph_free(g);
 			return -ENOMEM;
 		}
-		g->cs[g->ncharts] = cs;
+		g->cs[i] = cs;
 		for (size_t s = 0; s < set->nseries; s++)
 			cs[s] = (struct hr_chart_series){
 			    .label = set->series[s].label,
@@ -129,9 +131,16 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 			    .max = set->series[s].max,
 			    .peak = set->series[s].peak,
 			};
-		c = &g->charts[g->ncharts++];
-		*c = (struct hr_chart){
-		    .title = p->title,
+		/* a keyed chart with more devices than it draws says so */
+		if (set->nkeys_dropped > 0 && p->nseries > 0) {
+			size_t kept = set->nseries / p->nseries;
+			snprintf(g->titles[i], sizeof(g->titles[i]), "%s (%zu of %zu shown)", p->title,
+				 kept, kept + set->nkeys_dropped);
+		} else {
+			snprintf(g->titles[i], sizeof(g->titles[i]), "%s", p->title);
+		}
+		g->charts[i] = (struct hr_chart){
+		    .title = g->titles[i],
 		    .unit = p->unit,
 		    .from_ms = from_ms,
 		    .to_ms = to_ms,

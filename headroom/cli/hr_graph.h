@@ -22,6 +22,7 @@ struct hr_graph {
 	struct hr_series_set **sets;
 	struct hr_chart_series **cs;
 	const struct hr_panel **panels; /* the panel of each chart */
+	char (*titles)[160];		/* of each chart ("... (8 of 12 shown)") */
 	size_t ncharts;
 	struct hr_chart_mark *marks;	/* of every chart (hr_graph_mark) */
 	char (*mark_labels)[64];

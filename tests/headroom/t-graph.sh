@@ -69,6 +69,17 @@ grep -q '<desc>CPU utilisation (all cores); Disk throughput; Disk await (queue +
 pdftotext "$T/none.pdf" - | grep -c "no data" | grep -qx 16 || fail "none.pdf: not 16 'no data'"
 echo "ok: stacked panels, PDF, no data"
 
+# more disks than a chart draws: the title says how many are shown
+cp "$T/busy.db" "$T/disks.db"
+for d in vdb vdc vdd vde vdf vdg vdh vdi vdj; do
+	q "$T/disks.db" "INSERT INTO disk SELECT sample, stat, '$d', tps, rkbps, wkbps, dkbps, await_ms, aqu_sz, util_pct FROM disk WHERE dev = 'sda'" ||
+		fail "adding disk $d"
+done
+"$HR" graph --db "$T/disks.db" --from 2026-11-28 --panel disk -o "$T/disks.pdf" || fail "graph 11 disks"
+[ "$(pdftotext "$T/disks.pdf" - | grep -c "(8 of 11 shown)")" = 3 ] ||
+	fail "11 disks: the three disk charts do not say '(8 of 11 shown)'"
+pdftotext "$T/all.pdf" - | grep -q "shown)" && fail "all.pdf: (N of M shown) with 2 disks"
+echo "ok: more disks than drawn"
 # one hour: the axis counts minutes (ticks every 5 or 10 minutes) and the
 # line covers the hour
 "$HR" graph --db "$T/busy.db" --from "2026-11-28 10:00" --to "2026-11-28 11:00" --panel cpu -o "$T/hour.pdf" ||
