@@ -4,8 +4,10 @@
  * aggregated rows for `headroom report` (and later advise/graph).
  *
  * Depends on hr_store (identity and version checks of the file), SQLite
- * and common/ only; never on collect or render. Every aggregation runs in
- * SQL (GROUP BY bucket) and rows are streamed, one sqlite3_step() per row.
+ * and common/ only; never on collect or render. SQL returns one row per
+ * sample and key in time order, straight off the indexes (no sort), and
+ * query.c adds them up into buckets as it steps: rows are streamed, and
+ * memory stays bounded by the keys of one bucket.
  *
  * Time: stored timestamps are Unix milliseconds (UTC). Everything a person
  * types or reads is local time, as the TZ environment variable says
@@ -79,7 +81,9 @@ struct hr_range {
  * One output column: sar's name and how to compute it from the per-sample
  * rows of a bucket: scale * NUM / DEN, two aggregates (sums) whose sums
  * over all buckets give the average of the range; 0 when DEN is 0, NULL
- * when NUM is NULL (no data).
+ * when NUM is NULL (no data). Each of NUM and DEN is sum(X) of one per-row
+ * expression X, or an expression with the same value in every row of a
+ * bucket ("1", "NULL"); see struct hr_activity.
  */
 struct hr_column {
 	const char *name;	/* "%user", "kbmemfree", ... */
@@ -95,15 +99,30 @@ struct hr_column {
  * fragments are fixed strings of this library, never user input.
  *
  * The query is built as
- *	SELECT bucket, key, span, label, tail, num0, den0, num1, den1... FROM (
- *		SELECT s.ts AS ts, s.span AS span, SELECT FROM sample s JOIN FROM
- *		 WHERE t.sample = s.id AND t.stat = 0 AND <range> [AND WHERE]
- *		 [GROUP BY s.id when sum_keys])
- *	 GROUP BY bucket, key ORDER BY bucket, key
- * unless .sql gives the whole query (parameters: ?1 from_ms, ?2 to_ms,
- * ?3 tod_from, ?4 tod_to, ?5 bucket mode (0 per sample, >0 width in ms,
- * -1 whole range), ?6 top N; SQL functions hr_b(ts, ?5) and
- * hr_in_tod(ts, ?3, ?4); result columns as above).
+ *	SELECT ts, key, X(span), X(label), X(tail), X(num0), X(den0)... FROM (
+ *		SELECT s.ts AS ts, s.id AS sid, s.span AS span, SELECT
+ *		 FROM sample s JOIN FROM
+ *		 WHERE t.sample = s.id AND t.stat = 0 AND s.ts BETWEEN ?1 AND ?2
+ *		 [AND hr_in_tod(s.ts, ?3, ?4) when -s/-e] [AND WHERE]
+ *		 [GROUP BY s.ts, s.id ORDER BY s.ts, s.id when sum_keys])
+ *	 [ORDER BY ts, sid, key unless sum_keys]
+ * where X(sum(e)) = X(max(e)) = X(min(e)) = e, and any other fragment is
+ * itself (each distinct expression once): one row per sample and key, in
+ * the order of the sample_ts index and the table's primary key, so SQLite
+ * never sorts. query.c then merges the rows of a bucket (local midnight
+ * aligned; per sample: rows of equal ts) per key as SQL's GROUP BY bucket,
+ * key would: sum() as SQLite adds (integers exactly, reals in row order),
+ * max()/min() keep the greatest/least value, and a plain expression must
+ * be the same in every row of the bucket (the key, "1", "NULL"): its first
+ * row's value is taken. So NUM, DEN, LABEL and TAIL are each one sum(e),
+ * max(e) or min(e) over the whole fragment, or such a constant; anything
+ * else (sum(a) / sum(b), count(*)) is not supported.
+ *
+ * A custom .sql gives the whole query instead and its rows are returned as
+ * they come (parameters: ?1 from_ms, ?2 to_ms, ?3 tod_from, ?4 tod_to,
+ * ?5 bucket mode (0 per sample, >0 width in ms, -1 whole range), ?6 top N;
+ * SQL functions hr_b(ts, ?5) and hr_in_tod(ts, ?3, ?4); result columns
+ * bucket, key, span, label, tail, num0, den0, num1, den1...).
  */
 struct hr_activity {
 	const char *name;	/* "cpu", "load", ... (CSV/JSON, --help) */
@@ -183,7 +202,9 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
  * -errno. Rows come ordered by time, then key; then the average rows of the
  * whole range (one per key, in key order; row.average set), computed from
  * the same scan (the top processes: by a second query, ranked over the
- * whole range).
+ * whole range). Besides SQLite's errors: -ERANGE when an integer sum
+ * overflows (SQL's sum() fails so too), -EIO when the rows of the generic
+ * query do not come in time order (never with SQLite's plan).
  */
 int hr_rows_next(struct hr_rows *rows, struct hr_row *ret);
 void hr_rows_free(struct hr_rows *rows);	/* NULL allowed */

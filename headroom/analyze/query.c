@@ -1,10 +1,12 @@
 /*
  * query.c - read-only access to the headroom database for reports
  * (headroom/analyze): opening (identity and version checked by hr_store),
- * the SQL functions that put samples into local-time buckets, and the
- * per-activity aggregate queries, streamed one row per step. Uses SQLite
- * directly for reading: hr_store has no read API (yet), and this layer is
- * allowed to depend on it. Never logs.
+ * local-time buckets (in C, and as the SQL function hr_b() for custom
+ * queries), and the per-activity queries: SQL streams one row per sample
+ * and key in time order without sorting, and the buckets are summed here
+ * as SQL's GROUP BY would, bucket by bucket. Uses SQLite directly for
+ * reading: hr_store has no read API (yet), and this layer is allowed to
+ * depend on it. Never logs.
  */
 #include <errno.h>
 #include <sqlite3.h>
