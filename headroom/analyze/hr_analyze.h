@@ -118,6 +118,16 @@ struct hr_column {
  * max(e) or min(e) over the whole fragment, or such a constant; anything
  * else (sum(a) / sum(b), count(*)) is not supported.
  *
+ * .top is pidstat's ranking over the proc table, made by query.c from the
+ * rows of .sql (ts, pid, span, sample id, comm, cpu_pct * span, rss_kb,
+ * swap_kb, rkbps * span, wkbps * span in time order, a NULL pid for a
+ * sample without processes) as SQL's GROUP BY did: per bucket, and over the
+ * whole range for the average rows, the q->top_n (default 5) processes
+ * with the most CPU time; %CPU, kB_rd/s and kB_wr/s are sums of
+ * value * span over the span of every sample of the bucket (a process
+ * missing from a sample's list counts 0), RSS and SWAP the maxima, the
+ * command max(comm); its five columns in that order, no fragments.
+ *
  * A custom .sql gives the whole query instead and its rows are returned as
  * they come (parameters: ?1 from_ms, ?2 to_ms, ?3 tod_from, ?4 tod_to,
  * ?5 bucket mode (0 per sample, >0 width in ms, -1 whole range), ?6 top N;
@@ -131,6 +141,7 @@ struct hr_activity {
 	const char *where;	/* extra condition or NULL */
 	const char *sql;	/* the whole query instead (see above), or NULL */
 	bool sum_keys;		/* per-sample sums over every key (sar -b) */
+	bool top;		/* the process ranking of --top (see below) */
 	const char *key;	/* key column of the per-sample rows, NULL: none */
 	const char *keyname;	/* header of the key shown first: "CPU", "DEV", or NULL */
 	const char *label;	/* aggregate shown there (default: the key) */

@@ -80,13 +80,14 @@ struct acc {
 	bool labelled;		/* label and tail taken */
 	bool in_bucket;		/* has rows in the current bucket */
 	struct cell *cells;	/* one per slot */
+	struct cell *wcells;	/* top: the same over the whole range */
 };
 
 struct hr_rows {
 	struct hr_db *db;
 	const struct hr_activity *act;
 	sqlite3_stmt *st;	/* the rows; then, for a custom query, its averages */
-	enum { ROWS, EMIT, AVG_QUERY, AVG_ACC, DONE } state;
+	enum { ROWS, EMIT, AVG_QUERY, AVG_ACC, AVG_TOP, DONE } state;
 	struct hr_query q;
 	double *v;
 	bool *null;
@@ -100,10 +101,18 @@ struct hr_rows {
 	size_t *slot_of;	/* 3 + 2 * ncols */
 	bool have_row;		/* st holds a row not yet added to a bucket */
 	bool eof;		/* st is done */
+	bool open;		/* rows->bucket has had rows */
 	int64_t bucket, last_ts;
+	/* top: the span of every sample of the bucket / the range, and the
+	   longest one, whether or not a process was listed in it */
+	struct cell bspan, bmspan, wspan, wmspan;
+	int64_t last_sid;
+	size_t nout;		/* top: rows of the bucket shown */
 	size_t *bkeys;		/* indexes into accs of the bucket's keys, in key order */
 	size_t nbkeys, cbkeys, next_out;
 };
+
+static void reset_cell(struct cell *c);
 
 static void set_err(struct hr_db *db, const char *what)
 {
@@ -446,6 +455,27 @@ static char *build_sql(struct hr_rows *rows)
 	return sqlite3_str_finish(s);
 }
 
+/*
+ * The slots of the rows of the process ranking (act->top, its .sql):
+ * result columns ts, pid, then these.
+ */
+static void top_slots(struct hr_rows *rows)
+{
+	static const struct slot slots[] = {
+		{AGG_SUM, "span", 4, false},	/* unused: the bucket's span counts */
+		{AGG_ANY, "id", 2, false},
+		{AGG_MAX, "comm", 4, true},	/* tail: max(comm) */
+		{AGG_SUM, "c", 1, false},	/* %CPU: sum(cpu_pct * span) / bucket span */
+		{AGG_MAX, "rss", 3, false},	/* RSS: max(rss_kb) */
+		{AGG_MAX, "swp", 3, false},	/* SWAP: max(swap_kb) */
+		{AGG_SUM, "r", 1, false},	/* kB_rd/s: sum(rkbps * span) / bucket span */
+		{AGG_SUM, "w", 1, false},	/* kB_wr/s */
+	};
+
+	memcpy(rows->slots, slots, sizeof(slots));
+	rows->nslots = sizeof(slots) / sizeof(slots[0]);
+}
+
 static void free_accs(struct hr_rows *rows)
 {
 	for (size_t i = 0; i < rows->naccs; i++) {
@@ -458,7 +488,10 @@ static void free_accs(struct hr_rows *rows)
 		free(a->seen);
 		for (size_t c = 0; a->cells && c < rows->nslots; c++)
 			free(a->cells[c].s);
+		for (size_t c = 0; a->wcells && c < rows->nslots; c++)
+			free(a->wcells[c].s);
 		free(a->cells);
+		free(a->wcells);
 	}
 	free(rows->accs);
 	rows->accs = NULL;
@@ -485,14 +518,16 @@ static int prepare_rows(struct hr_rows *rows, bool average)
 	char *sql = NULL;
 	int rc;
 
-	if (!act->sql) {
+	if (act->top) {
+		top_slots(rows);
+	} else if (!act->sql) {
 		sql = build_sql(rows);
 		if (!sql)
 			return -ENOMEM;
 	}
 	sqlite3_finalize(rows->st);
 	rows->st = NULL;
-	rc = sqlite3_prepare_v2(rows->db->db, act->sql ? act->sql : sql, -1, &rows->st, NULL);
+	rc = sqlite3_prepare_v2(rows->db->db, sql ? sql : act->sql, -1, &rows->st, NULL);
 	sqlite3_free(sql);
 	if (rc != SQLITE_OK) {
 		set_err(rows->db, act->name);
@@ -513,7 +548,8 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
 	size_t n = act->ncols ? act->ncols : 1;
 	int r;
 
-	if (q->bucket_ms < 0 || q->bucket_ms > 86400000LL || (q->keys && !q->nkeys))
+	if (q->bucket_ms < 0 || q->bucket_ms > 86400000LL || (q->keys && !q->nkeys) ||
+	    (act->top && act->ncols != 5))
 		return -EINVAL;
 	if (db->empty)
 		return -ENOENT;
@@ -525,9 +561,12 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
 	rows->q = *q;
 	rows->v = calloc(n, sizeof(*rows->v));
 	rows->null = calloc(n, sizeof(*rows->null));
-	rows->slots = calloc(3 + 2 * act->ncols, sizeof(*rows->slots));
+	/* the generic query's slots, or the 8 of top_slots() */
+	rows->slots = calloc(3 + 2 * act->ncols + 8, sizeof(*rows->slots));
 	rows->slot_of = calloc(3 + 2 * act->ncols, sizeof(*rows->slot_of));
 	rows->last_ts = INT64_MIN;
+	reset_cell(&rows->wspan);
+	reset_cell(&rows->wmspan);
 	if (!rows->v || !rows->null || !rows->slots || !rows->slot_of) {
 		hr_rows_free(rows);
 		return -ENOMEM;
@@ -577,9 +616,13 @@ static struct acc *acc_of(struct hr_rows *rows)
 	a->den = calloc(act->ncols + 1, sizeof(double));
 	a->seen = calloc(act->ncols + 1, sizeof(bool));
 	a->cells = calloc(rows->nslots, sizeof(*a->cells));
+	if (act->top)
+		a->wcells = calloc(rows->nslots, sizeof(*a->wcells));
 	rows->last = rows->naccs++;
-	if (!a->key || !a->num || !a->den || !a->seen || !a->cells)
+	if (!a->key || !a->num || !a->den || !a->seen || !a->cells || (act->top && !a->wcells))
 		return NULL;
+	for (size_t c = 0; a->wcells && c < rows->nslots; c++)
+		reset_cell(&a->wcells[c]);
 	return a;
 }
 
@@ -684,6 +727,17 @@ static int cmp_cell(const struct cell *c, sqlite3_value *v)
 	}
 }
 
+/* Empty C for a new bucket; its text buffer stays for reuse. */
+static void reset_cell(struct cell *c)
+{
+	c->type = SQLITE_NULL;
+	c->set = false;
+	c->approx = false;
+	c->i = 0;
+	c->r = 0;
+	c->len = 0;
+}
+
 /* Make C the value V (its text too when TEXT). */
 static int set_cell(struct cell *c, sqlite3_value *v, bool text)
 {
@@ -770,10 +824,31 @@ static double cell_double(const struct cell *c, enum agg agg)
 /* Add the current row of rows->st to the bucket of its key. */
 static int add_row(struct hr_rows *rows)
 {
-	struct acc *a = acc_of(rows);
+	struct acc *a;
 	size_t ai, at;
 	int r;
 
+	if (rows->act->top) {
+		sqlite3_value *span = sqlite3_column_value(rows->st, 2);
+		int64_t sid = sqlite3_column_int64(rows->st, 3);
+
+		/* a sample's rows come together: count its span once */
+		if (sid != rows->last_sid || rows->bspan.type == SQLITE_NULL) {
+			rows->last_sid = sid;
+			r = add_cell(rows, &rows->bspan, AGG_SUM, span, false);
+			if (r >= 0)
+				r = add_cell(rows, &rows->bmspan, AGG_MAX, span, false);
+			if (r >= 0)
+				r = add_cell(rows, &rows->wspan, AGG_SUM, span, false);
+			if (r >= 0)
+				r = add_cell(rows, &rows->wmspan, AGG_MAX, span, false);
+			if (r < 0)
+				return r;
+		}
+		if (sqlite3_column_type(rows->st, 1) == SQLITE_NULL)
+			return 0;	/* no process listed */
+	}
+	a = acc_of(rows);
 	if (!a)
 		return -ENOMEM;
 	ai = (size_t)(a - rows->accs);
@@ -795,18 +870,16 @@ static int add_row(struct hr_rows *rows)
 		rows->bkeys[at] = ai;
 		rows->nbkeys++;
 		a->in_bucket = true;
-		for (size_t c = 0; c < rows->nslots; c++) {
-			a->cells[c].type = SQLITE_NULL;
-			a->cells[c].set = false;
-			a->cells[c].approx = false;
-			a->cells[c].i = 0;
-			a->cells[c].r = 0;
-			a->cells[c].len = 0;
-		}
+		for (size_t c = 0; c < rows->nslots; c++)
+			reset_cell(&a->cells[c]);
 	}
 	for (size_t c = 0; c < rows->nslots; c++) {
-		r = add_cell(rows, &a->cells[c], rows->slots[c].agg,
-			     sqlite3_column_value(rows->st, 2 + (int)c), rows->slots[c].text);
+		sqlite3_value *v = sqlite3_column_value(rows->st, 2 + (int)c);
+
+		r = add_cell(rows, &a->cells[c], rows->slots[c].agg, v, rows->slots[c].text);
+		if (r >= 0 && a->wcells)
+			r = add_cell(rows, &a->wcells[c], rows->slots[c].agg, v,
+				     rows->slots[c].text);
 		if (r < 0)
 			return r;
 	}
@@ -845,9 +918,17 @@ static int fill_bucket(struct hr_rows *rows)
 		}
 		rows->last_ts = ts;
 		b = bucket_in_mode(rows->db, ts, rows->q.bucket_ms);
-		if (rows->nbkeys && b != rows->bucket)
-			return 1;
-		rows->bucket = b;
+		if (rows->open && b != rows->bucket) {
+			if (rows->nbkeys)
+				return 1;
+			rows->open = false;	/* top: no process in it, no row */
+		}
+		if (!rows->open) {
+			rows->open = true;
+			rows->bucket = b;
+			reset_cell(&rows->bspan);
+			reset_cell(&rows->bmspan);
+		}
 		r = add_row(rows);
 		if (r < 0)
 			return r;
@@ -911,6 +992,76 @@ static void end_bucket(struct hr_rows *rows)
 		rows->accs[rows->bkeys[i]].in_bucket = false;
 	rows->nbkeys = 0;
 	rows->next_out = 0;
+	rows->open = false;
+}
+
+/* The ranking's ORDER BY c DESC, pid (SQL's: a NULL sum last). */
+static bool top_before(const struct cell *x, const struct acc *ax, const struct cell *y,
+		       const struct acc *ay)
+{
+	if ((x->type == SQLITE_NULL) != (y->type == SQLITE_NULL))
+		return y->type == SQLITE_NULL;
+	if (x->type != SQLITE_NULL) {
+		double cx = cell_double(x, AGG_SUM), cy = cell_double(y, AGG_SUM);
+		if (cx != cy)
+			return cx > cy;
+	}
+	return ax->ikey < ay->ikey;
+}
+
+/* Move the top N of rows->bkeys (by the bucket's or the WHOLE range's sums) first. */
+static size_t select_top(struct hr_rows *rows, bool whole)
+{
+	size_t n = rows->q.top_n > 0 ? (size_t)rows->q.top_n : 5;
+	size_t *k = rows->bkeys;
+
+	if (n > rows->nbkeys)
+		n = rows->nbkeys;
+	for (size_t i = 0; i < n; i++) {
+		size_t best = i;
+		for (size_t j = i + 1; j < rows->nbkeys; j++) {
+			const struct acc *aj = &rows->accs[k[j]], *ab = &rows->accs[k[best]];
+			if (top_before(whole ? &aj->wcells[3] : &aj->cells[3], aj,
+				       whole ? &ab->wcells[3] : &ab->cells[3], ab))
+				best = j;
+		}
+		size_t t = k[i];
+		k[i] = k[best];
+		k[best] = t;
+	}
+	return n;
+}
+
+/* Fill *ret with the next process of the ranking of the bucket (or the range). */
+static int top_row(struct hr_rows *rows, struct hr_row *ret, bool average)
+{
+	const struct hr_activity *act = rows->act;
+	const struct acc *a = &rows->accs[rows->bkeys[rows->next_out++]];
+	const struct cell *c = average ? a->wcells : a->cells;
+	double span = cell_double(average ? &rows->wspan : &rows->bspan, AGG_SUM);
+	const struct cell *mspan = average ? &rows->wmspan : &rows->bmspan;
+	/* %CPU, kB_rd/s, kB_wr/s are over the whole bucket; RSS and SWAP maxima */
+	static const bool per_span[5] = {true, false, false, true, true};
+
+	if (!average)
+		rows->nrows++;
+	ret->average = average;
+	ret->ts_ms = average ? 0 : rows->bucket;
+	ret->span_ms = !average && rows->q.bucket_ms > 0 ? rows->q.bucket_ms : mspan->i;
+	ret->key = a->key;
+	ret->tail = c[2].type != SQLITE_NULL ? c[2].s : NULL;
+	for (size_t i = 0; i < 5; i++) {
+		const struct cell *cn = &c[3 + i];
+		double num = cell_double(cn, rows->slots[3 + i].agg);
+
+		rows->null[i] = cn->type == SQLITE_NULL;
+		rows->v[i] = rows->null[i] ? 0
+					   : ratio(act->cols[i].scale, num, per_span[i] ? span : 1);
+	}
+	ret->v = rows->v;
+	ret->null = rows->null;
+	ret->n = act->ncols;
+	return 1;
 }
 
 int hr_rows_next(struct hr_rows *rows, struct hr_row *ret)
@@ -920,11 +1071,37 @@ int hr_rows_next(struct hr_rows *rows, struct hr_row *ret)
 
 	switch (rows->state) {
 	case ROWS:
+		if (act->top) {
+			r = fill_bucket(rows);
+			if (r < 0)
+				return r;
+			if (r > 0) {
+				rows->nout = select_top(rows, false);
+				rows->state = EMIT;
+				return hr_rows_next(rows, ret);
+			}
+			/* Rankings do not add up: rank again over the whole range. */
+			rows->state = rows->nrows ? AVG_TOP : DONE;
+			if (rows->naccs > rows->cbkeys) {
+				size_t *g = reallocarray(rows->bkeys, rows->naccs, sizeof(*g));
+				if (!g)
+					return -ENOMEM;
+				rows->bkeys = g;
+				rows->cbkeys = rows->naccs;
+			}
+			for (size_t i = 0; i < rows->naccs; i++)
+				rows->bkeys[i] = i;
+			rows->nbkeys = rows->naccs;
+			rows->next_out = 0;
+			rows->nout = select_top(rows, true);
+			return hr_rows_next(rows, ret);
+		}
 		if (!act->sql) {
 			r = fill_bucket(rows);
 			if (r < 0)
 				return r;
 			if (r > 0) {
+				rows->nout = rows->nbkeys;
 				rows->state = EMIT;
 				return emit_row(rows, ret);
 			}
@@ -943,11 +1120,16 @@ int hr_rows_next(struct hr_rows *rows, struct hr_row *ret)
 			return r;
 		return hr_rows_next(rows, ret);
 	case EMIT:
-		if (rows->next_out < rows->nbkeys)
-			return emit_row(rows, ret);
+		if (rows->next_out < rows->nout)
+			return act->top ? top_row(rows, ret, false) : emit_row(rows, ret);
 		end_bucket(rows);
 		rows->state = ROWS;
 		return hr_rows_next(rows, ret);
+	case AVG_TOP:
+		if (rows->next_out < rows->nout)
+			return top_row(rows, ret, true);
+		rows->state = DONE;
+		return 0;
 	case AVG_QUERY:
 		r = step(rows);
 		if (r <= 0) {
