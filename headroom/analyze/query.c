@@ -381,13 +381,37 @@ static enum agg split_agg(const char *frag, const char **ret_expr, int *ret_len)
 	return AGG_ANY;
 }
 
-/* Give cell CELL the slot of FRAG, a new one (a column appended to S) if none has it. */
-static void add_slot(struct hr_rows *rows, sqlite3_str *s, size_t cell, const char *frag, bool text)
+/*
+ * Whether the per-row expression EXPR (LEN bytes) calls an aggregate: it
+ * would turn the query into one row, so such a fragment is refused.
+ * (max()/min() with two arguments are scalar; not looked for.)
+ */
+static bool has_aggregate(const char *expr, int len)
+{
+	static const char *const names[] = {"sum(", "count(", "avg(", "total(", "group_concat("};
+
+	for (int p = 0; p < len; p++)
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!sqlite3_strnicmp(expr + p, names[i], (int)strlen(names[i])))
+				return true;
+	return false;
+}
+
+/*
+ * Give cell CELL the slot of FRAG, a new one (a column appended to S) if
+ * none has it. -EINVAL for a fragment the buckets cannot merge.
+ */
+static int add_slot(struct hr_rows *rows, sqlite3_str *s, size_t cell, const char *frag, bool text)
 {
 	struct slot sl = {.text = text};
 	size_t i;
 
 	sl.agg = split_agg(frag, &sl.expr, &sl.len);
+	if (has_aggregate(sl.expr, sl.len)) {
+		snprintf(rows->db->errmsg, sizeof(rows->db->errmsg),
+			 "%s: '%s' is no single sum(), max() or min()", rows->act->name, frag);
+		return -EINVAL;
+	}
 	for (i = 0; i < rows->nslots; i++) {
 		struct slot *o = &rows->slots[i];
 		if (o->agg == sl.agg && o->len == sl.len && !memcmp(o->expr, sl.expr, sl.len)) {
@@ -400,32 +424,42 @@ static void add_slot(struct hr_rows *rows, sqlite3_str *s, size_t cell, const ch
 		sqlite3_str_appendf(s, ", (%.*s)", sl.len, sl.expr);
 	}
 	rows->slot_of[cell] = i;
+	return 0;
 }
 
 /*
  * The generic query of ROWS's activity (see hr_analyze.h): one row per
  * sample and key in time order, read straight off the sample_ts index and
  * the metric table's primary key (no temporary B-tree: no sort, no spill
- * to temp files); the buckets are made in C (add_row). Fills rows->slots;
- * sqlite3_free() the result.
+ * to temp files); the buckets are made in C (add_row). Fills rows->slots
+ * and *ret_sql (sqlite3_free() it). Returns 0, -EINVAL or -ENOMEM.
  */
-static char *build_sql(struct hr_rows *rows)
+static int build_sql(struct hr_rows *rows, char **ret_sql)
 {
 	const struct hr_activity *act = rows->act;
 	const struct hr_query *q = &rows->q;
 	sqlite3_str *s = sqlite3_str_new(NULL);
 	const char *key = act->key;
+	/* label and tail only where a column shows them */
+	const char *label = act->label ? act->label : key ? key : "NULL";
+	const char *tail = act->tail ? act->tail : "NULL";
+	int r;
 
 	rows->nslots = 0;
 	sqlite3_str_appendf(s, "SELECT ts, %s AS k", key ? key : "NULL");
-	add_slot(rows, s, 0, "sum(span)", false);
-	/* label and tail only where a column shows them */
-	add_slot(rows, s, 1, !act->keyname ? "NULL" : act->label ? act->label : key ? key : "NULL",
-		 act->keyname);
-	add_slot(rows, s, 2, act->tailname && act->tail ? act->tail : "NULL", act->tailname);
-	for (size_t i = 0; i < act->ncols; i++) {
-		add_slot(rows, s, 3 + 2 * i, act->cols[i].num, false);
-		add_slot(rows, s, 4 + 2 * i, act->cols[i].den, false);
+	r = add_slot(rows, s, 0, "sum(span)", false);
+	if (r >= 0)
+		r = add_slot(rows, s, 1, act->keyname ? label : "NULL", act->keyname);
+	if (r >= 0)
+		r = add_slot(rows, s, 2, act->tailname ? tail : "NULL", act->tailname);
+	for (size_t i = 0; i < act->ncols && r >= 0; i++) {
+		r = add_slot(rows, s, 3 + 2 * i, act->cols[i].num, false);
+		if (r >= 0)
+			r = add_slot(rows, s, 4 + 2 * i, act->cols[i].den, false);
+	}
+	if (r < 0) {
+		sqlite3_free(sqlite3_str_finish(s));
+		return r;
 	}
 	sqlite3_str_appendf(s,
 			    " FROM (SELECT s.ts AS ts, s.id AS sid, s.span AS span, %s"
@@ -452,7 +486,8 @@ static char *build_sql(struct hr_rows *rows)
 		sqlite3_str_appendall(s, " GROUP BY s.ts, s.id ORDER BY s.ts, s.id)");
 	else
 		sqlite3_str_appendf(s, ") ORDER BY ts, sid%s", key ? ", k" : "");
-	return sqlite3_str_finish(s);
+	*ret_sql = sqlite3_str_finish(s);
+	return *ret_sql ? 0 : -ENOMEM;
 }
 
 /*
@@ -521,9 +556,9 @@ static int prepare_rows(struct hr_rows *rows, bool average)
 	if (act->top) {
 		top_slots(rows);
 	} else if (!act->sql) {
-		sql = build_sql(rows);
-		if (!sql)
-			return -ENOMEM;
+		int r = build_sql(rows, &sql);
+		if (r < 0)
+			return r;
 	}
 	sqlite3_finalize(rows->st);
 	rows->st = NULL;

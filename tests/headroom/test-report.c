@@ -328,6 +328,18 @@ static void test_buckets(const char *dir)
 	}
 	CHECK_INT(n, 2);
 	hr_rows_free(rows);
+	rows = NULL;
+
+	/* a fragment the buckets cannot merge is refused, not run per row */
+	{
+		static const struct hr_column bad_cols[] = {
+			{.name = "x", .num = "sum(tps) / sum(span)", .den = "1", .scale = 1},
+		};
+		static const struct hr_activity bad = {
+			.name = "bad", .from = "disk t", .cols = bad_cols, .ncols = 1};
+		CHECK_INT(hr_rows_open(db, &bad, &q, &rows), -EINVAL);
+		CHECK(rows == NULL);
+	}
 	hr_db_free(db);
 }
 
