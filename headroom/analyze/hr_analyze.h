@@ -115,8 +115,9 @@ struct hr_column {
  * max()/min() keep the greatest/least value, and a plain expression must
  * be the same in every row of the bucket (the key, "1", "NULL"): its first
  * row's value is taken. So NUM, DEN, LABEL and TAIL are each one sum(e),
- * max(e) or min(e) over the whole fragment, or such a constant; anything
- * else (sum(a) / sum(b), count(*)) is not supported.
+ * max(e) or min(e) over the whole fragment, or such a constant; another
+ * aggregate in it (sum(a) / sum(b), count(*)) makes hr_rows_open fail
+ * with -EINVAL.
  *
  * .top is pidstat's ranking over the proc table, made by query.c from the
  * rows of .sql (ts, pid, span, sample id, comm, cpu_pct * span, rss_kb,
@@ -184,8 +185,10 @@ int hr_db_count(struct hr_db *db, const struct hr_range *range, int64_t *ret_n);
 
 struct hr_query {
 	struct hr_range range;
-	int64_t bucket_ms;	/* 0: one row per sample; else buckets this wide,
-				   aligned on local midnight, at most one day */
+	int64_t bucket_ms;	/* 0: one row per sample; -1: one bucket over the
+				   whole range (ts_ms 0, span_ms the samples'
+				   spans); else buckets this wide, aligned on
+				   local midnight, at most one day */
 	const char *const *keys;	/* only these key values (as text: "-1", "sda");
 					   NULL = every key */
 	size_t nkeys;

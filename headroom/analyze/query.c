@@ -583,7 +583,7 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
 	size_t n = act->ncols ? act->ncols : 1;
 	int r;
 
-	if (q->bucket_ms < 0 || q->bucket_ms > 86400000LL || (q->keys && !q->nkeys) ||
+	if (q->bucket_ms < -1 || q->bucket_ms > 86400000LL || (q->keys && !q->nkeys) ||
 	    (act->top && act->ncols != 5))
 		return -EINVAL;
 	if (db->empty)
