@@ -217,20 +217,17 @@ static const struct hr_column top_cols[] = {
 	{.name = "kB_wr/s", .scale = 1, .decimals = 2},
 };
 
+/*
+ * Its rows, ranked by query.c (.top, see hr_analyze.h): one per sample and
+ * listed process in time order, straight off the indexes, and one with a
+ * NULL pid for a sample that listed none (its span still counts).
+ */
 static const char top_sql[] =
-	"WITH smp AS (SELECT id, span, hr_b(ts, ?5) AS b FROM sample"
-	"  WHERE ts BETWEEN ?1 AND ?2 AND hr_in_tod(ts, ?3, ?4)),"
-	" tot AS (SELECT b, sum(span) AS bspan, max(span) AS mspan FROM smp GROUP BY b),"
-	" agg AS (SELECT smp.b AS b, t.pid AS pid, max(t.comm) AS comm,"
-	"   sum(t.cpu_pct * smp.span) AS c, max(t.rss_kb) AS rss, max(t.swap_kb) AS swp,"
-	"   sum(t.rkbps * smp.span) AS r, sum(t.wkbps * smp.span) AS w"
-	"   FROM smp JOIN proc t ON t.sample = smp.id AND t.stat = 0 GROUP BY smp.b, t.pid),"
-	" ranked AS (SELECT agg.*, bspan, mspan,"
-	"   row_number() OVER (PARTITION BY agg.b ORDER BY c DESC, agg.pid) AS rn"
-	"   FROM agg JOIN tot ON tot.b = agg.b)"
-	" SELECT b, rn, CASE WHEN ?5 > 0 THEN ?5 ELSE mspan END, pid, comm,"
-	"  c, bspan, rss, 1, swp, 1, r, bspan, w, bspan"
-	" FROM ranked WHERE rn <= ?6 ORDER BY b, rn";
+	"SELECT s.ts, t.pid, s.span, s.id, t.comm, t.cpu_pct * s.span, t.rss_kb, t.swap_kb,"
+	" t.rkbps * s.span, t.wkbps * s.span"
+	" FROM sample s LEFT JOIN proc t ON t.sample = s.id AND t.stat = 0"
+	" WHERE s.ts BETWEEN ?1 AND ?2 AND hr_in_tod(s.ts, ?3, ?4)"
+	" ORDER BY s.ts, s.id, t.pid";
 
 #define COLS(a) .cols = a, .ncols = N(a)
 
@@ -267,7 +264,7 @@ const struct hr_activity hr_activities[] = {
 	 .tail = "max(device)", COLS(fs_cols)},
 	{.name = "fs-mount", .from = "fs t", .key = "mount", .tailname = "FILESYSTEM",
 	 .tail = "mount", COLS(fs_cols)},
-	{.name = "top", .sql = top_sql, .key = "pid", .keyname = "PID", .keywidth = 9,
+	{.name = "top", .sql = top_sql, .top = true, .key = "pid", .keyname = "PID", .keywidth = 9,
 	 .tailname = "Command", .tail = "comm", COLS(top_cols)},
 };
 

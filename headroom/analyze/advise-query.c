@@ -1,8 +1,8 @@
 /*
  * advise-query.c - the advisor's query glue (headroom/analyze): fills the
  * series of hr_advise.h from the database with analyze's bucket queries
- * (hr_rows_open over advisor-specific activities; every aggregation in
- * SQL), runs the pure evaluation of advise.c, then asks which processes
+ * (hr_rows_open over advisor-specific activities), runs the pure
+ * evaluation of advise.c, then asks which processes
  * ran during the intervals where a rule fired. Depends on hr_analyze
  * (query.c) and libc; never on render or cli. Never logs.
  */
@@ -100,21 +100,15 @@ static const struct {
 		.where = "t.iface <> 'lo'", .key = "iface", .keyname = "IFACE", COLS(net_cols)}},
 };
 
-/* The processes of one interval: custom query of the hr_rows machinery. */
+/* The processes of one interval: read as one bucket (bucket_ms -1), by pid. */
 static const struct hr_column proc_cols[] = {
-	{.name = "cpu", .num = "", .den = "", .scale = 1},
-	{.name = "io", .num = "", .den = "", .scale = 1},
-	{.name = "mem", .num = "", .den = "", .scale = 1},
+	{.name = "cpu", .num = "sum(cpu_pct * span)", .den = "1", .scale = 1},
+	{.name = "io", .num = "sum((rkbps + wkbps) * span)", .den = "1", .scale = 1},
+	{.name = "mem", .num = "max(rss_kb + swap_kb)", .den = "1", .scale = 1},
 };
 static const struct hr_activity proc_act = {
-	.name = "advise-proc",
-	.sql = "SELECT 0, t.pid, sum(s.span), t.pid, max(t.comm),"
-	       " sum(t.cpu_pct * s.span), 1, sum((t.rkbps + t.wkbps) * s.span), 1,"
-	       " max(t.rss_kb + t.swap_kb), 1"
-	       " FROM sample s JOIN proc t ON t.sample = s.id AND t.stat = 0"
-	       " WHERE s.ts BETWEEN ?1 AND ?2 AND hr_in_tod(s.ts, ?3, ?4) AND ?5 >= -1"
-	       " GROUP BY t.pid ORDER BY t.pid",
-	.key = "pid", .keyname = "PID", .tailname = "Command", .tail = "comm",
+	.name = "advise-proc", .from = "proc t",
+	.key = "pid", .keyname = "PID", .tailname = "Command", .tail = "max(comm)",
 	COLS(proc_cols),
 };
 /* clang-format on */
@@ -226,7 +220,8 @@ static int top_procs(struct hr_db *db, struct hr_finding *f)
 		struct hr_query q = {.range = {.from_ms = f->ep.int_from[k] + 1,
 					       .to_ms = f->ep.int_to[k],
 					       .tod_from = -1,
-					       .tod_to = -1}};
+					       .tod_to = -1},
+				     .bucket_ms = -1};
 		struct hr_rows *rows = NULL;
 		struct hr_row row;
 

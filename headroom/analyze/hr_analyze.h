@@ -4,8 +4,10 @@
  * aggregated rows for `headroom report` (and later advise/graph).
  *
  * Depends on hr_store (identity and version checks of the file), SQLite
- * and common/ only; never on collect or render. Every aggregation runs in
- * SQL (GROUP BY bucket) and rows are streamed, one sqlite3_step() per row.
+ * and common/ only; never on collect or render. SQL returns one row per
+ * sample and key in time order, straight off the indexes (no sort), and
+ * query.c adds them up into buckets as it steps: rows are streamed, and
+ * memory stays bounded by the keys of one bucket.
  *
  * Time: stored timestamps are Unix milliseconds (UTC). Everything a person
  * types or reads is local time, as the TZ environment variable says
@@ -79,7 +81,9 @@ struct hr_range {
  * One output column: sar's name and how to compute it from the per-sample
  * rows of a bucket: scale * NUM / DEN, two aggregates (sums) whose sums
  * over all buckets give the average of the range; 0 when DEN is 0, NULL
- * when NUM is NULL (no data).
+ * when NUM is NULL (no data). Each of NUM and DEN is sum(X) of one per-row
+ * expression X, or an expression with the same value in every row of a
+ * bucket ("1", "NULL"); see struct hr_activity.
  */
 struct hr_column {
 	const char *name;	/* "%user", "kbmemfree", ... */
@@ -95,15 +99,41 @@ struct hr_column {
  * fragments are fixed strings of this library, never user input.
  *
  * The query is built as
- *	SELECT bucket, key, span, label, tail, num0, den0, num1, den1... FROM (
- *		SELECT s.ts AS ts, s.span AS span, SELECT FROM sample s JOIN FROM
- *		 WHERE t.sample = s.id AND t.stat = 0 AND <range> [AND WHERE]
- *		 [GROUP BY s.id when sum_keys])
- *	 GROUP BY bucket, key ORDER BY bucket, key
- * unless .sql gives the whole query (parameters: ?1 from_ms, ?2 to_ms,
- * ?3 tod_from, ?4 tod_to, ?5 bucket mode (0 per sample, >0 width in ms,
- * -1 whole range), ?6 top N; SQL functions hr_b(ts, ?5) and
- * hr_in_tod(ts, ?3, ?4); result columns as above).
+ *	SELECT ts, key, X(span), X(label), X(tail), X(num0), X(den0)... FROM (
+ *		SELECT s.ts AS ts, s.id AS sid, s.span AS span, SELECT
+ *		 FROM sample s JOIN FROM
+ *		 WHERE t.sample = s.id AND t.stat = 0 AND s.ts BETWEEN ?1 AND ?2
+ *		 [AND hr_in_tod(s.ts, ?3, ?4) when -s/-e] [AND WHERE]
+ *		 [GROUP BY s.ts, s.id ORDER BY s.ts, s.id when sum_keys])
+ *	 [ORDER BY ts, sid, key unless sum_keys]
+ * where X(sum(e)) = X(max(e)) = X(min(e)) = e, and any other fragment is
+ * itself (each distinct expression once): one row per sample and key, in
+ * the order of the sample_ts index and the table's primary key, so SQLite
+ * never sorts. query.c then merges the rows of a bucket (local midnight
+ * aligned; per sample: rows of equal ts) per key as SQL's GROUP BY bucket,
+ * key would: sum() as SQLite adds (integers exactly, reals in row order),
+ * max()/min() keep the greatest/least value, and a plain expression must
+ * be the same in every row of the bucket (the key, "1", "NULL"): its first
+ * row's value is taken. So NUM, DEN, LABEL and TAIL are each one sum(e),
+ * max(e) or min(e) over the whole fragment, or such a constant; another
+ * aggregate in it (sum(a) / sum(b), count(*)) makes hr_rows_open fail
+ * with -EINVAL.
+ *
+ * .top is pidstat's ranking over the proc table, made by query.c from the
+ * rows of .sql (ts, pid, span, sample id, comm, cpu_pct * span, rss_kb,
+ * swap_kb, rkbps * span, wkbps * span in time order, a NULL pid for a
+ * sample without processes) as SQL's GROUP BY did: per bucket, and over the
+ * whole range for the average rows, the q->top_n (default 5) processes
+ * with the most CPU time; %CPU, kB_rd/s and kB_wr/s are sums of
+ * value * span over the span of every sample of the bucket (a process
+ * missing from a sample's list counts 0), RSS and SWAP the maxima, the
+ * command max(comm); its five columns in that order, no fragments.
+ *
+ * A custom .sql gives the whole query instead and its rows are returned as
+ * they come (parameters: ?1 from_ms, ?2 to_ms, ?3 tod_from, ?4 tod_to,
+ * ?5 bucket mode (0 per sample, >0 width in ms, -1 whole range), ?6 top N;
+ * SQL functions hr_b(ts, ?5) and hr_in_tod(ts, ?3, ?4); result columns
+ * bucket, key, span, label, tail, num0, den0, num1, den1...).
  */
 struct hr_activity {
 	const char *name;	/* "cpu", "load", ... (CSV/JSON, --help) */
@@ -112,6 +142,7 @@ struct hr_activity {
 	const char *where;	/* extra condition or NULL */
 	const char *sql;	/* the whole query instead (see above), or NULL */
 	bool sum_keys;		/* per-sample sums over every key (sar -b) */
+	bool top;		/* the process ranking of --top (see below) */
 	const char *key;	/* key column of the per-sample rows, NULL: none */
 	const char *keyname;	/* header of the key shown first: "CPU", "DEV", or NULL */
 	const char *label;	/* aggregate shown there (default: the key) */
@@ -154,8 +185,10 @@ int hr_db_count(struct hr_db *db, const struct hr_range *range, int64_t *ret_n);
 
 struct hr_query {
 	struct hr_range range;
-	int64_t bucket_ms;	/* 0: one row per sample; else buckets this wide,
-				   aligned on local midnight, at most one day */
+	int64_t bucket_ms;	/* 0: one row per sample; -1: one bucket over the
+				   whole range (ts_ms 0, span_ms the samples'
+				   spans); else buckets this wide, aligned on
+				   local midnight, at most one day */
 	const char *const *keys;	/* only these key values (as text: "-1", "sda");
 					   NULL = every key */
 	size_t nkeys;
@@ -183,7 +216,9 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
  * -errno. Rows come ordered by time, then key; then the average rows of the
  * whole range (one per key, in key order; row.average set), computed from
  * the same scan (the top processes: by a second query, ranked over the
- * whole range).
+ * whole range). Besides SQLite's errors: -ERANGE when an integer sum
+ * overflows (SQL's sum() fails so too), -EIO when the rows of the generic
+ * query do not come in time order (never with SQLite's plan).
  */
 int hr_rows_next(struct hr_rows *rows, struct hr_row *ret);
 void hr_rows_free(struct hr_rows *rows);	/* NULL allowed */

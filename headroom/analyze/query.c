@@ -1,10 +1,12 @@
 /*
  * query.c - read-only access to the headroom database for reports
  * (headroom/analyze): opening (identity and version checked by hr_store),
- * the SQL functions that put samples into local-time buckets, and the
- * per-activity aggregate queries, streamed one row per step. Uses SQLite
- * directly for reading: hr_store has no read API (yet), and this layer is
- * allowed to depend on it. Never logs.
+ * local-time buckets (in C, and as the SQL function hr_b() for custom
+ * queries), and the per-activity queries: SQL streams one row per sample
+ * and key in time order without sorting, and the buckets are summed here
+ * as SQL's GROUP BY would, bucket by bucket. Uses SQLite directly for
+ * reading: hr_store has no read API (yet), and this layer is allowed to
+ * depend on it. Never logs.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -26,26 +28,91 @@ struct hr_db {
 	int64_t day_start, day_end;
 };
 
-/* Sums of one key over the whole range, for its average row. */
+/*
+ * How the generic query's bucket merges one column of the per-sample rows:
+ * the fragment of struct hr_activity/hr_column names it (see split_agg).
+ */
+enum agg {
+	AGG_ANY,		/* plain expression: constant over a bucket, any row's */
+	AGG_SUM,		/* sum(X), as SQLite's sum() adds */
+	AGG_MAX,		/* max(X), as SQLite's max() orders */
+	AGG_MIN,		/* min(X) */
+};
+
+/*
+ * One column of one key over the current bucket. A sum mirrors SQLite's
+ * sum() (func.c sumStep/sumFinalize): an exact integer sum until a real
+ * value comes, and a plain double sum beside it in row order, so a bucket
+ * gives the very bits the SQL GROUP BY gave.
+ */
+struct cell {
+	int type;		/* SQLITE_NULL: no value yet (sum: no non-NULL row) */
+	bool set;		/* AGG_ANY: taken from the first row */
+	bool approx;		/* sum: some real value was added */
+	int64_t i;		/* integer value or integer sum */
+	double r;		/* real value or double sum */
+	char *s;		/* text of a label/tail (NUL-terminated), len bytes */
+	size_t len, cap;
+};
+
+/*
+ * One result column of the generic query from 2 on: a distinct per-row
+ * expression and how it merges. The den sum(span) of every W() column and
+ * the row's own span are one slot: one column to read, one sum to keep.
+ */
+struct slot {
+	enum agg agg;
+	const char *expr;	/* in the activity's fragment, len bytes */
+	int len;
+	bool text;		/* shown as text (label, tail) */
+};
+
+/*
+ * One key: its cells in the current bucket, and the sums of the bucket
+ * values over the whole range for its average row.
+ */
 struct acc {
 	bool is_int;		/* ordering: integer keys first, numerically */
 	int64_t ikey;
-	char *key, *label, *tail;
+	char *key, *label, *tail;	/* label/tail: of the key's first bucket */
 	double *num, *den;	/* ncols each */
 	bool *seen;		/* some non-NULL numerator */
+	bool labelled;		/* label and tail taken */
+	bool in_bucket;		/* has rows in the current bucket */
+	struct cell *cells;	/* one per slot */
+	struct cell *wcells;	/* top: the same over the whole range */
 };
 
 struct hr_rows {
 	struct hr_db *db;
 	const struct hr_activity *act;
 	sqlite3_stmt *st;	/* the rows; then, for a custom query, its averages */
-	enum { ROWS, AVG_QUERY, AVG_ACC, DONE } state;
+	enum { ROWS, EMIT, AVG_QUERY, AVG_ACC, AVG_TOP, DONE } state;
 	struct hr_query q;
 	double *v;
 	bool *null;
 	struct acc *accs;
 	size_t naccs, last, next_avg, nrows;
+	/* the generic query: its result columns from 2 on, and which of them
+	   holds span (cell 0), label (1), tail (2), num and den of column i
+	   (3 + 2i, 4 + 2i) */
+	struct slot *slots;
+	size_t nslots;
+	size_t *slot_of;	/* 3 + 2 * ncols */
+	bool have_row;		/* st holds a row not yet added to a bucket */
+	bool eof;		/* st is done */
+	bool open;		/* rows->bucket has had rows */
+	int64_t bucket, last_ts;
+	/* top: the span of every sample of the bucket / the range, and the
+	   longest one, whether or not a process was listed in it */
+	struct cell bspan, bmspan, wspan, wmspan;
+	int64_t last_sid;
+	size_t nout;		/* top: rows of the bucket shown */
+	size_t *bkeys;		/* indexes into accs of the bucket's keys, in key order */
+	size_t nbkeys, cbkeys, next_out;
 };
+
+static void reset_cell(struct cell *c);
 
 static void set_err(struct hr_db *db, const char *what)
 {
@@ -94,19 +161,23 @@ static int64_t bucket_of(struct hr_db *db, int64_t ts, int64_t w)
 	return b;
 }
 
-/* hr_b(ts, mode): ts itself (mode 0), its bucket start (mode > 0), 0 (mode < 0). */
+/* The bucket of TS in MODE: TS itself (0), its bucket start (> 0), 0 (< 0). */
+static int64_t bucket_in_mode(struct hr_db *db, int64_t ts, int64_t mode)
+{
+	if (mode == 0)
+		return ts;
+	if (mode < 0)
+		return 0;
+	return bucket_of(db, ts, mode);
+}
+
+/* hr_b(ts, mode), for the custom queries: bucket_in_mode() in SQL. */
 static void fn_bucket(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct hr_db *db = sqlite3_user_data(ctx);
-	int64_t ts = sqlite3_value_int64(argv[0]);
-	int64_t w = sqlite3_value_int64(argv[1]);
 
-	if (w == 0)
-		sqlite3_result_int64(ctx, ts);
-	else if (w < 0)
-		sqlite3_result_int64(ctx, 0);
-	else
-		sqlite3_result_int64(ctx, bucket_of(db, ts, w));
+	sqlite3_result_int64(ctx, bucket_in_mode(db, sqlite3_value_int64(argv[0]),
+						 sqlite3_value_int64(argv[1])));
 }
 
 /* hr_in_tod(ts, lo, hi): 1 when the local wall-clock time of day is in [lo, hi]. */
@@ -211,12 +282,23 @@ int hr_db_meta(struct hr_db *db, const char *key, char *buf, size_t size)
 	return r;
 }
 
+/* Whether RG limits the time of day (-s/-e): else no row needs hr_in_tod(). */
+static bool has_tod(const struct hr_range *rg)
+{
+	return rg->tod_from >= 0 || rg->tod_to >= 0;
+}
+
+/* Bind the range to the parameters ?1..?4 that ST has. */
 static void bind_range(sqlite3_stmt *st, const struct hr_range *rg)
 {
+	int n = sqlite3_bind_parameter_count(st);
+
 	sqlite3_bind_int64(st, 1, rg->from_ms);
 	sqlite3_bind_int64(st, 2, rg->to_ms);
-	sqlite3_bind_int(st, 3, rg->tod_from);
-	sqlite3_bind_int(st, 4, rg->tod_to);
+	if (n >= 3)
+		sqlite3_bind_int(st, 3, rg->tod_from);
+	if (n >= 4)
+		sqlite3_bind_int(st, 4, rg->tod_to);
 }
 
 int hr_db_count(struct hr_db *db, const struct hr_range *rg, int64_t *ret_n)
@@ -229,8 +311,9 @@ int hr_db_count(struct hr_db *db, const struct hr_range *rg, int64_t *ret_n)
 		return 0;
 	}
 	rc = sqlite3_prepare_v2(db->db,
-				"SELECT count(*) FROM sample WHERE ts BETWEEN ?1 AND ?2"
-				" AND hr_in_tod(ts, ?3, ?4)",
+				has_tod(rg) ? "SELECT count(*) FROM sample WHERE ts BETWEEN ?1 AND ?2"
+					      " AND hr_in_tod(ts, ?3, ?4)"
+					    : "SELECT count(*) FROM sample WHERE ts BETWEEN ?1 AND ?2",
 				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		bind_range(st, rg);
@@ -246,25 +329,146 @@ int hr_db_count(struct hr_db *db, const struct hr_range *rg, int64_t *ret_n)
 	return sql_errno(rc);
 }
 
-/* The generic query of ACT (see hr_analyze.h); sqlite3_free() the result. */
-static char *build_sql(const struct hr_activity *act, const struct hr_query *q)
+/*
+ * Split FRAG ("sum((x) * span)", "max(device)", "1"...) into how a bucket
+ * merges it and the per-row expression: *ret_expr, *ret_len is X of
+ * sum(X), max(X), min(X), else FRAG itself (AGG_ANY). max(a, b) with two
+ * arguments is SQL's scalar max, so AGG_ANY too.
+ */
+static enum agg split_agg(const char *frag, const char **ret_expr, int *ret_len)
 {
+	static const struct {
+		const char *name;
+		enum agg agg;
+	} fns[] = {{"sum(", AGG_SUM}, {"max(", AGG_MAX}, {"min(", AGG_MIN}};
+	const char *p = frag;
+
+	*ret_expr = frag;
+	*ret_len = (int)strlen(frag);
+	while (*p == ' ')
+		p++;
+	for (size_t f = 0; f < sizeof(fns) / sizeof(fns[0]); f++) {
+		const char *open = p + 3, *c;
+		int depth = 0;
+		char quote = 0;
+
+		if (sqlite3_strnicmp(p, fns[f].name, 4))
+			continue;
+		for (c = open; *c; c++) {
+			if (quote) {
+				if (*c == quote)
+					quote = 0;	/* '' re-opens at once: still inside */
+			} else if (*c == '\'' || *c == '"') {
+				quote = *c;
+			} else if (*c == '(') {
+				depth++;
+			} else if (*c == ')') {
+				if (--depth == 0)
+					break;
+			} else if (*c == ',' && depth == 1) {
+				return AGG_ANY;
+			}
+		}
+		if (!*c)
+			return AGG_ANY;
+		for (const char *e = c + 1; *e; e++)
+			if (*e != ' ')
+				return AGG_ANY;	/* sum(a) / sum(b): not one aggregate */
+		*ret_expr = open + 1;
+		*ret_len = (int)(c - open - 1);
+		return fns[f].agg;
+	}
+	return AGG_ANY;
+}
+
+/*
+ * Whether the per-row expression EXPR (LEN bytes) calls an aggregate: it
+ * would turn the query into one row, so such a fragment is refused.
+ * (max()/min() with two arguments are scalar; not looked for.)
+ */
+static bool has_aggregate(const char *expr, int len)
+{
+	static const char *const names[] = {"sum(", "count(", "avg(", "total(", "group_concat("};
+
+	for (int p = 0; p < len; p++)
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!sqlite3_strnicmp(expr + p, names[i], (int)strlen(names[i])))
+				return true;
+	return false;
+}
+
+/*
+ * Give cell CELL the slot of FRAG, a new one (a column appended to S) if
+ * none has it. -EINVAL for a fragment the buckets cannot merge.
+ */
+static int add_slot(struct hr_rows *rows, sqlite3_str *s, size_t cell, const char *frag, bool text)
+{
+	struct slot sl = {.text = text};
+	size_t i;
+
+	sl.agg = split_agg(frag, &sl.expr, &sl.len);
+	if (has_aggregate(sl.expr, sl.len)) {
+		snprintf(rows->db->errmsg, sizeof(rows->db->errmsg),
+			 "%s: '%s' is no single sum(), max() or min()", rows->act->name, frag);
+		return -EINVAL;
+	}
+	for (i = 0; i < rows->nslots; i++) {
+		struct slot *o = &rows->slots[i];
+		if (o->agg == sl.agg && o->len == sl.len && !memcmp(o->expr, sl.expr, sl.len)) {
+			o->text |= text;
+			break;
+		}
+	}
+	if (i == rows->nslots) {
+		rows->slots[rows->nslots++] = sl;
+		sqlite3_str_appendf(s, ", (%.*s)", sl.len, sl.expr);
+	}
+	rows->slot_of[cell] = i;
+	return 0;
+}
+
+/*
+ * The generic query of ROWS's activity (see hr_analyze.h): one row per
+ * sample and key in time order, read straight off the sample_ts index and
+ * the metric table's primary key (no temporary B-tree: no sort, no spill
+ * to temp files); the buckets are made in C (add_row). Fills rows->slots
+ * and *ret_sql (sqlite3_free() it). Returns 0, -EINVAL or -ENOMEM.
+ */
+static int build_sql(struct hr_rows *rows, char **ret_sql)
+{
+	const struct hr_activity *act = rows->act;
+	const struct hr_query *q = &rows->q;
 	sqlite3_str *s = sqlite3_str_new(NULL);
 	const char *key = act->key;
+	/* label and tail only where a column shows them */
+	const char *label = act->label ? act->label : key ? key : "NULL";
+	const char *tail = act->tail ? act->tail : "NULL";
+	int r;
 
-	/* Per sample, plain ts lets SQLite group in index order without sorting. */
-	sqlite3_str_appendf(s, "SELECT %s AS b, %s AS k, ",
-			    q->bucket_ms > 0 ? "hr_b(ts, ?5)" : "ts", key ? key : "NULL");
-	sqlite3_str_appendf(s, "%s, ", q->bucket_ms > 0 ? "?5" : "sum(span)");
-	sqlite3_str_appendf(s, "%s, %s", act->label ? act->label : key ? key : "NULL",
-			    act->tail ? act->tail : "NULL");
-	for (size_t i = 0; i < act->ncols; i++)
-		sqlite3_str_appendf(s, ", %s, %s", act->cols[i].num, act->cols[i].den);
+	rows->nslots = 0;
+	sqlite3_str_appendf(s, "SELECT ts, %s AS k", key ? key : "NULL");
+	r = add_slot(rows, s, 0, "sum(span)", false);
+	if (r >= 0)
+		r = add_slot(rows, s, 1, act->keyname ? label : "NULL", act->keyname);
+	if (r >= 0)
+		r = add_slot(rows, s, 2, act->tailname ? tail : "NULL", act->tailname);
+	for (size_t i = 0; i < act->ncols && r >= 0; i++) {
+		r = add_slot(rows, s, 3 + 2 * i, act->cols[i].num, false);
+		if (r >= 0)
+			r = add_slot(rows, s, 4 + 2 * i, act->cols[i].den, false);
+	}
+	if (r < 0) {
+		sqlite3_free(sqlite3_str_finish(s));
+		return r;
+	}
 	sqlite3_str_appendf(s,
-			    " FROM (SELECT s.ts AS ts, s.span AS span, %s FROM sample s JOIN %s"
-			    " WHERE t.sample = s.id AND t.stat = 0 AND s.ts BETWEEN ?1 AND ?2"
-			    " AND hr_in_tod(s.ts, ?3, ?4)",
+			    " FROM (SELECT s.ts AS ts, s.id AS sid, s.span AS span, %s"
+			    " FROM sample s JOIN %s"
+			    " WHERE t.sample = s.id AND t.stat = 0 AND s.ts BETWEEN ?1 AND ?2",
 			    act->select ? act->select : "t.*", act->from);
+	/* a function call per row, for nothing when every time of day is in */
+	if (has_tod(&q->range))
+		sqlite3_str_appendall(s, " AND hr_in_tod(s.ts, ?3, ?4)");
 	if (act->where)
 		sqlite3_str_appendf(s, " AND %s", act->where);
 	if (key && q->keys) {
@@ -273,10 +477,38 @@ static char *build_sql(const struct hr_activity *act, const struct hr_query *q)
 			sqlite3_str_appendf(s, "%s%Q", i ? ", " : "", q->keys[i]);
 		sqlite3_str_appendall(s, ")");
 	}
+	/*
+	 * An aggregate subquery is not flattened into the outer one, so an
+	 * outer ORDER BY would sort its rows: order them inside, where the
+	 * index gives that order for free; the outer query only reads them.
+	 */
 	if (act->sum_keys)
-		sqlite3_str_appendall(s, " GROUP BY s.id");
-	sqlite3_str_appendf(s, ") GROUP BY b%s ORDER BY b%s", key ? ", k" : "", key ? ", k" : "");
-	return sqlite3_str_finish(s);
+		sqlite3_str_appendall(s, " GROUP BY s.ts, s.id ORDER BY s.ts, s.id)");
+	else
+		sqlite3_str_appendf(s, ") ORDER BY ts, sid%s", key ? ", k" : "");
+	*ret_sql = sqlite3_str_finish(s);
+	return *ret_sql ? 0 : -ENOMEM;
+}
+
+/*
+ * The slots of the rows of the process ranking (act->top, its .sql):
+ * result columns ts, pid, then these.
+ */
+static void top_slots(struct hr_rows *rows)
+{
+	static const struct slot slots[] = {
+		{AGG_SUM, "span", 4, false},	/* unused: the bucket's span counts */
+		{AGG_ANY, "id", 2, false},
+		{AGG_MAX, "comm", 4, true},	/* tail: max(comm) */
+		{AGG_SUM, "c", 1, false},	/* %CPU: sum(cpu_pct * span) / bucket span */
+		{AGG_MAX, "rss", 3, false},	/* RSS: max(rss_kb) */
+		{AGG_MAX, "swp", 3, false},	/* SWAP: max(swap_kb) */
+		{AGG_SUM, "r", 1, false},	/* kB_rd/s: sum(rkbps * span) / bucket span */
+		{AGG_SUM, "w", 1, false},	/* kB_wr/s */
+	};
+
+	memcpy(rows->slots, slots, sizeof(slots));
+	rows->nslots = sizeof(slots) / sizeof(slots[0]);
 }
 
 static void free_accs(struct hr_rows *rows)
@@ -289,6 +521,12 @@ static void free_accs(struct hr_rows *rows)
 		free(a->num);
 		free(a->den);
 		free(a->seen);
+		for (size_t c = 0; a->cells && c < rows->nslots; c++)
+			free(a->cells[c].s);
+		for (size_t c = 0; a->wcells && c < rows->nslots; c++)
+			free(a->wcells[c].s);
+		free(a->cells);
+		free(a->wcells);
 	}
 	free(rows->accs);
 	rows->accs = NULL;
@@ -301,6 +539,9 @@ void hr_rows_free(struct hr_rows *rows)
 		return;
 	sqlite3_finalize(rows->st);
 	free_accs(rows);
+	free(rows->slots);
+	free(rows->slot_of);
+	free(rows->bkeys);
 	free(rows->v);
 	free(rows->null);
 	free(rows);
@@ -312,21 +553,24 @@ static int prepare_rows(struct hr_rows *rows, bool average)
 	char *sql = NULL;
 	int rc;
 
-	if (!act->sql) {
-		sql = build_sql(act, &rows->q);
-		if (!sql)
-			return -ENOMEM;
+	if (act->top) {
+		top_slots(rows);
+	} else if (!act->sql) {
+		int r = build_sql(rows, &sql);
+		if (r < 0)
+			return r;
 	}
 	sqlite3_finalize(rows->st);
 	rows->st = NULL;
-	rc = sqlite3_prepare_v2(rows->db->db, act->sql ? act->sql : sql, -1, &rows->st, NULL);
+	rc = sqlite3_prepare_v2(rows->db->db, sql ? sql : act->sql, -1, &rows->st, NULL);
 	sqlite3_free(sql);
 	if (rc != SQLITE_OK) {
 		set_err(rows->db, act->name);
 		return sql_errno(rc);
 	}
 	bind_range(rows->st, &rows->q.range);
-	sqlite3_bind_int64(rows->st, 5, average ? -1 : rows->q.bucket_ms);
+	if (sqlite3_bind_parameter_count(rows->st) >= 5)
+		sqlite3_bind_int64(rows->st, 5, average ? -1 : rows->q.bucket_ms);
 	if (sqlite3_bind_parameter_count(rows->st) >= 6)
 		sqlite3_bind_int(rows->st, 6, rows->q.top_n > 0 ? rows->q.top_n : 5);
 	return 0;
@@ -339,7 +583,8 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
 	size_t n = act->ncols ? act->ncols : 1;
 	int r;
 
-	if (q->bucket_ms < 0 || q->bucket_ms > 86400000LL || (q->keys && !q->nkeys))
+	if (q->bucket_ms < -1 || q->bucket_ms > 86400000LL || (q->keys && !q->nkeys) ||
+	    (act->top && act->ncols != 5))
 		return -EINVAL;
 	if (db->empty)
 		return -ENOENT;
@@ -351,7 +596,13 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
 	rows->q = *q;
 	rows->v = calloc(n, sizeof(*rows->v));
 	rows->null = calloc(n, sizeof(*rows->null));
-	if (!rows->v || !rows->null) {
+	/* the generic query's slots, or the 8 of top_slots() */
+	rows->slots = calloc(3 + 2 * act->ncols + 8, sizeof(*rows->slots));
+	rows->slot_of = calloc(3 + 2 * act->ncols, sizeof(*rows->slot_of));
+	rows->last_ts = INT64_MIN;
+	reset_cell(&rows->wspan);
+	reset_cell(&rows->wmspan);
+	if (!rows->v || !rows->null || !rows->slots || !rows->slot_of) {
 		hr_rows_free(rows);
 		return -ENOMEM;
 	}
@@ -365,25 +616,18 @@ int hr_rows_open(struct hr_db *db, const struct hr_activity *act, const struct h
 	return 0;
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-
-	return strdup(t ? t : "");
-}
-
-/* The accumulator of the current row's key; NULL on ENOMEM. */
+/* The accumulator of the key of the current row of rows->st; NULL on ENOMEM. */
 static struct acc *acc_of(struct hr_rows *rows)
 {
-	sqlite3_stmt *st = rows->st;
 	const struct hr_activity *act = rows->act;
-	bool is_int = sqlite3_column_type(st, 1) == SQLITE_INTEGER;
-	int64_t ik = sqlite3_column_int64(st, 1);
-	const char *sk = (const char *)sqlite3_column_text(st, 1);
+	sqlite3_value *k = sqlite3_column_value(rows->st, 1);
+	bool is_int = sqlite3_value_type(k) == SQLITE_INTEGER;
+	int64_t ik = is_int ? sqlite3_value_int64(k) : 0;
+	const char *sk = is_int ? NULL : (const char *)sqlite3_value_text(k);
 	struct acc *a, *grown;
 
 	sk = sk ? sk : "";
-	/* Keys come in the same order bucket after bucket: try the next one first. */
+	/* Keys come in the same order sample after sample: try the next one first. */
 	for (size_t n = 0; n < rows->naccs; n++) {
 		size_t i = (rows->last + 1 + n) % rows->naccs;
 		a = &rows->accs[i];
@@ -400,19 +644,24 @@ static struct acc *acc_of(struct hr_rows *rows)
 	memset(a, 0, sizeof(*a));
 	a->is_int = is_int;
 	a->ikey = ik;
-	a->key = strdup(sk);
-	a->label = act->keyname ? dup_col(st, 3) : NULL;
-	a->tail = act->tailname ? dup_col(st, 4) : NULL;
+	if (is_int)
+		sk = (const char *)sqlite3_value_text(k);
+	a->key = sk ? strdup(sk) : NULL;
 	a->num = calloc(act->ncols + 1, sizeof(double));
 	a->den = calloc(act->ncols + 1, sizeof(double));
 	a->seen = calloc(act->ncols + 1, sizeof(bool));
+	a->cells = calloc(rows->nslots, sizeof(*a->cells));
+	if (act->top)
+		a->wcells = calloc(rows->nslots, sizeof(*a->wcells));
 	rows->last = rows->naccs++;
-	if (!a->key || (act->keyname && !a->label) || (act->tailname && !a->tail) || !a->num ||
-	    !a->den || !a->seen)
+	if (!a->key || !a->num || !a->den || !a->seen || !a->cells || (act->top && !a->wcells))
 		return NULL;
+	for (size_t c = 0; a->wcells && c < rows->nslots; c++)
+		reset_cell(&a->wcells[c]);
 	return a;
 }
 
+/* SQL's ORDER BY k: integer keys first, numerically, then text bytewise. */
 static int cmp_acc(const void *x, const void *y)
 {
 	const struct acc *a = x, *b = y;
@@ -429,18 +678,12 @@ static double ratio(double scale, double num, double den)
 	return den != 0 ? scale * num / den : 0;
 }
 
-/* Fill *ret from the current row of rows->st; accumulate when ACC. */
-static int take_row(struct hr_rows *rows, struct hr_row *ret, bool accumulate, bool average)
+/* Fill *ret from the current row of a custom query (rows->st). */
+static int take_row(struct hr_rows *rows, struct hr_row *ret, bool average)
 {
 	sqlite3_stmt *st = rows->st;
 	const struct hr_activity *act = rows->act;
-	struct acc *a = NULL;
 
-	if (accumulate) {
-		a = acc_of(rows);
-		if (!a)
-			return -ENOMEM;
-	}
 	if (!average)
 		rows->nrows++;
 	ret->average = average;
@@ -462,11 +705,6 @@ static int take_row(struct hr_rows *rows, struct hr_row *ret, bool accumulate, b
 
 		rows->null[i] = sqlite3_column_type(st, c) == SQLITE_NULL;
 		rows->v[i] = rows->null[i] ? 0 : ratio(act->cols[i].scale, num, den);
-		if (a && !rows->null[i]) {
-			a->num[i] += num;
-			a->den[i] += den;
-			a->seen[i] = true;
-		}
 	}
 	ret->v = rows->v;
 	ret->null = rows->null;
@@ -486,6 +724,381 @@ static int step(struct hr_rows *rows)
 	return sql_errno(rc) ? sql_errno(rc) : -EIO;
 }
 
+/* ---- buckets of the generic query ------------------------------------------ */
+
+/*
+ * The cells read the row through sqlite3_column_value(): one call per
+ * column instead of three, and sqlite3_value_*() skip the per-call error
+ * bookkeeping of sqlite3_column_*(). Those values are "unprotected", which
+ * only matters to a connection shared between threads; ours is not
+ * (SQLITE_OPEN_NOMUTEX), and each value is read before the next step.
+ */
+
+/* SQLite's order of values (sqlite3MemCompare): numbers, then text bytewise. */
+static int cmp_cell(const struct cell *c, sqlite3_value *v)
+{
+	int type = sqlite3_value_type(v);
+	bool cnum = c->type == SQLITE_INTEGER || c->type == SQLITE_FLOAT;
+	bool num = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
+
+	if (cnum != num)
+		return cnum ? -1 : 1;
+	if (num) {
+		if (c->type == SQLITE_INTEGER && type == SQLITE_INTEGER) {
+			int64_t i = sqlite3_value_int64(v);
+			return c->i < i ? -1 : c->i > i;
+		} else {
+			double r = sqlite3_value_double(v);
+			double cr = c->type == SQLITE_INTEGER ? (double)c->i : c->r;
+			return cr < r ? -1 : cr > r;
+		}
+	}
+	{
+		const void *t = sqlite3_value_text(v);
+		size_t len = (size_t)sqlite3_value_bytes(v);
+		size_t n = len < c->len ? len : c->len;
+		int d = n ? memcmp(c->s, t, n) : 0;
+		return d ? d : c->len < len ? -1 : c->len > len;
+	}
+}
+
+/* Empty C for a new bucket; its text buffer stays for reuse. */
+static void reset_cell(struct cell *c)
+{
+	c->type = SQLITE_NULL;
+	c->set = false;
+	c->approx = false;
+	c->i = 0;
+	c->r = 0;
+	c->len = 0;
+}
+
+/* Make C the value V (its text too when TEXT). */
+static int set_cell(struct cell *c, sqlite3_value *v, bool text)
+{
+	c->type = sqlite3_value_type(v);
+	c->i = sqlite3_value_int64(v);
+	c->r = sqlite3_value_double(v);
+	c->len = 0;
+	if (c->type != SQLITE_NULL && text) {
+		const char *t = (const char *)sqlite3_value_text(v);
+		size_t len = (size_t)sqlite3_value_bytes(v);
+
+		if (!t)
+			return -ENOMEM;
+		if (len + 1 > c->cap) {
+			char *g = realloc(c->s, len + 1);
+			if (!g)
+				return -ENOMEM;
+			c->s = g;
+			c->cap = len + 1;
+		}
+		memcpy(c->s, t, len);
+		c->s[len] = '\0';
+		c->len = len;
+	}
+	return 0;
+}
+
+/* Merge the value V of the current row into C, as SQL's AGG would. */
+static int add_cell(struct hr_rows *rows, struct cell *c, enum agg agg, sqlite3_value *v,
+		    bool text)
+{
+	int type = sqlite3_value_type(v);
+
+	switch (agg) {
+	case AGG_SUM:
+		if (type == SQLITE_NULL)
+			return 0;
+		if (type == SQLITE_INTEGER) {
+			int64_t i = sqlite3_value_int64(v);
+
+			c->r += (double)i;
+			if (!c->approx && __builtin_add_overflow(c->i, i, &c->i)) {
+				/* sum() fails the statement so; never over real data */
+				snprintf(rows->db->errmsg, sizeof(rows->db->errmsg),
+					 "%s: integer overflow", rows->act->name);
+				return -ERANGE;
+			}
+		} else {
+			c->r += sqlite3_value_double(v);
+			c->approx = true;
+		}
+		c->type = SQLITE_INTEGER;	/* some value: not NULL */
+		return 0;
+	case AGG_MAX:
+	case AGG_MIN:
+		if (type == SQLITE_NULL)
+			return 0;
+		if (c->type != SQLITE_NULL) {
+			int d = cmp_cell(c, v);
+			/* the first of equal values stays, as in SQLite's minmaxStep */
+			if (agg == AGG_MAX ? d >= 0 : d <= 0)
+				return 0;
+		}
+		return set_cell(c, v, text);
+	case AGG_ANY:
+	default:
+		if (c->set)
+			return 0;
+		c->set = true;
+		return set_cell(c, v, text);
+	}
+}
+
+/* The value SQL's aggregate gave as sqlite3_column_double() read it. */
+static double cell_double(const struct cell *c, enum agg agg)
+{
+	if (c->type == SQLITE_NULL)
+		return 0;
+	if (agg == AGG_SUM)
+		return c->approx ? c->r : (double)c->i;
+	return c->type == SQLITE_INTEGER ? (double)c->i : c->r;
+}
+
+/* Add the current row of rows->st to the bucket of its key. */
+static int add_row(struct hr_rows *rows)
+{
+	struct acc *a;
+	size_t ai, at;
+	int r;
+
+	if (rows->act->top) {
+		sqlite3_value *span = sqlite3_column_value(rows->st, 2);
+		int64_t sid = sqlite3_column_int64(rows->st, 3);
+
+		/* a sample's rows come together: count its span once */
+		if (sid != rows->last_sid || rows->bspan.type == SQLITE_NULL) {
+			rows->last_sid = sid;
+			r = add_cell(rows, &rows->bspan, AGG_SUM, span, false);
+			if (r >= 0)
+				r = add_cell(rows, &rows->bmspan, AGG_MAX, span, false);
+			if (r >= 0)
+				r = add_cell(rows, &rows->wspan, AGG_SUM, span, false);
+			if (r >= 0)
+				r = add_cell(rows, &rows->wmspan, AGG_MAX, span, false);
+			if (r < 0)
+				return r;
+		}
+		if (sqlite3_column_type(rows->st, 1) == SQLITE_NULL)
+			return 0;	/* no process listed */
+	}
+	a = acc_of(rows);
+	if (!a)
+		return -ENOMEM;
+	ai = (size_t)(a - rows->accs);
+	if (!a->in_bucket) {
+		/* Keep the bucket's keys in key order; they mostly come in it. */
+		if (rows->nbkeys == rows->cbkeys) {
+			size_t nc = rows->cbkeys ? 2 * rows->cbkeys : 16;
+			size_t *g = reallocarray(rows->bkeys, nc, sizeof(*g));
+			if (!g)
+				return -ENOMEM;
+			rows->bkeys = g;
+			rows->cbkeys = nc;
+		}
+		for (at = rows->nbkeys; at > 0; at--)
+			if (cmp_acc(&rows->accs[rows->bkeys[at - 1]], a) < 0)
+				break;
+		memmove(&rows->bkeys[at + 1], &rows->bkeys[at],
+			(rows->nbkeys - at) * sizeof(*rows->bkeys));
+		rows->bkeys[at] = ai;
+		rows->nbkeys++;
+		a->in_bucket = true;
+		for (size_t c = 0; c < rows->nslots; c++)
+			reset_cell(&a->cells[c]);
+	}
+	for (size_t c = 0; c < rows->nslots; c++) {
+		sqlite3_value *v = sqlite3_column_value(rows->st, 2 + (int)c);
+
+		r = add_cell(rows, &a->cells[c], rows->slots[c].agg, v, rows->slots[c].text);
+		if (r >= 0 && a->wcells)
+			r = add_cell(rows, &a->wcells[c], rows->slots[c].agg, v,
+				     rows->slots[c].text);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Read rows into the current bucket until one of another bucket comes
+ * (kept in rows->st for the next call) or the end. Returns 1 when a bucket
+ * is complete (rows->nbkeys > 0), 0 at the end with none, or -errno.
+ */
+static int fill_bucket(struct hr_rows *rows)
+{
+	int r;
+
+	for (;;) {
+		int64_t ts, b;
+
+		if (!rows->have_row) {
+			if (rows->eof)
+				return rows->nbkeys ? 1 : 0;
+			r = step(rows);
+			if (r < 0)
+				return r;
+			if (r == 0) {
+				rows->eof = true;
+				continue;
+			}
+			rows->have_row = true;
+		}
+		ts = sqlite3_column_int64(rows->st, 0);
+		if (ts < rows->last_ts) {
+			snprintf(rows->db->errmsg, sizeof(rows->db->errmsg),
+				 "%s: rows out of time order", rows->act->name);
+			return -EIO;
+		}
+		rows->last_ts = ts;
+		b = bucket_in_mode(rows->db, ts, rows->q.bucket_ms);
+		if (rows->open && b != rows->bucket) {
+			if (rows->nbkeys)
+				return 1;
+			rows->open = false;	/* top: no process in it, no row */
+		}
+		if (!rows->open) {
+			rows->open = true;
+			rows->bucket = b;
+			reset_cell(&rows->bspan);
+			reset_cell(&rows->bmspan);
+		}
+		r = add_row(rows);
+		if (r < 0)
+			return r;
+		rows->have_row = false;
+	}
+}
+/* Fill *ret with the next key of the complete bucket; add it to the key's sums. */
+static int emit_row(struct hr_rows *rows, struct hr_row *ret)
+{
+	const struct hr_activity *act = rows->act;
+	struct acc *a = &rows->accs[rows->bkeys[rows->next_out++]];
+	const struct cell *span = &a->cells[rows->slot_of[0]];
+	const struct cell *label = &a->cells[rows->slot_of[1]];
+	const struct cell *tail = &a->cells[rows->slot_of[2]];
+
+	if (!a->labelled) {
+		/* the average row shows what the key's first bucket showed */
+		a->label = act->keyname ? strdup(label->type != SQLITE_NULL ? label->s : "") : NULL;
+		a->tail = act->tailname ? strdup(tail->type != SQLITE_NULL ? tail->s : "") : NULL;
+		if ((act->keyname && !a->label) || (act->tailname && !a->tail))
+			return -ENOMEM;
+		a->labelled = true;
+	}
+	rows->nrows++;
+	ret->average = false;
+	ret->ts_ms = rows->bucket;
+	if (rows->q.bucket_ms > 0)
+		ret->span_ms = rows->q.bucket_ms;
+	else
+		ret->span_ms = span->approx ? (int64_t)span->r : span->i;
+	ret->key = NULL;
+	ret->tail = NULL;
+	if (act->keyname && label->type != SQLITE_NULL)
+		ret->key = act->key_all && label->i < 0 ? "all" : label->s;
+	if (act->tailname && tail->type != SQLITE_NULL)
+		ret->tail = tail->s;
+	for (size_t i = 0; i < act->ncols; i++) {
+		size_t sn = rows->slot_of[3 + 2 * i], sd = rows->slot_of[4 + 2 * i];
+		const struct cell *cn = &a->cells[sn];
+		double num = cell_double(cn, rows->slots[sn].agg);
+		double den = cell_double(&a->cells[sd], rows->slots[sd].agg);
+
+		rows->null[i] = cn->type == SQLITE_NULL;
+		rows->v[i] = rows->null[i] ? 0 : ratio(act->cols[i].scale, num, den);
+		if (!rows->null[i]) {
+			a->num[i] += num;
+			a->den[i] += den;
+			a->seen[i] = true;
+		}
+	}
+	ret->v = rows->v;
+	ret->null = rows->null;
+	ret->n = act->ncols;
+	return 1;
+}
+
+/* The bucket's rows are out: the next row starts a new one. */
+static void end_bucket(struct hr_rows *rows)
+{
+	for (size_t i = 0; i < rows->nbkeys; i++)
+		rows->accs[rows->bkeys[i]].in_bucket = false;
+	rows->nbkeys = 0;
+	rows->next_out = 0;
+	rows->open = false;
+}
+
+/* The ranking's ORDER BY c DESC, pid (SQL's: a NULL sum last). */
+static bool top_before(const struct cell *x, const struct acc *ax, const struct cell *y,
+		       const struct acc *ay)
+{
+	if ((x->type == SQLITE_NULL) != (y->type == SQLITE_NULL))
+		return y->type == SQLITE_NULL;
+	if (x->type != SQLITE_NULL) {
+		double cx = cell_double(x, AGG_SUM), cy = cell_double(y, AGG_SUM);
+		if (cx != cy)
+			return cx > cy;
+	}
+	return ax->ikey < ay->ikey;
+}
+
+/* Move the top N of rows->bkeys (by the bucket's or the WHOLE range's sums) first. */
+static size_t select_top(struct hr_rows *rows, bool whole)
+{
+	size_t n = rows->q.top_n > 0 ? (size_t)rows->q.top_n : 5;
+	size_t *k = rows->bkeys;
+
+	if (n > rows->nbkeys)
+		n = rows->nbkeys;
+	for (size_t i = 0; i < n; i++) {
+		size_t best = i;
+		for (size_t j = i + 1; j < rows->nbkeys; j++) {
+			const struct acc *aj = &rows->accs[k[j]], *ab = &rows->accs[k[best]];
+			if (top_before(whole ? &aj->wcells[3] : &aj->cells[3], aj,
+				       whole ? &ab->wcells[3] : &ab->cells[3], ab))
+				best = j;
+		}
+		size_t t = k[i];
+		k[i] = k[best];
+		k[best] = t;
+	}
+	return n;
+}
+
+/* Fill *ret with the next process of the ranking of the bucket (or the range). */
+static int top_row(struct hr_rows *rows, struct hr_row *ret, bool average)
+{
+	const struct hr_activity *act = rows->act;
+	const struct acc *a = &rows->accs[rows->bkeys[rows->next_out++]];
+	const struct cell *c = average ? a->wcells : a->cells;
+	double span = cell_double(average ? &rows->wspan : &rows->bspan, AGG_SUM);
+	const struct cell *mspan = average ? &rows->wmspan : &rows->bmspan;
+	/* %CPU, kB_rd/s, kB_wr/s are over the whole bucket; RSS and SWAP maxima */
+	static const bool per_span[5] = {true, false, false, true, true};
+
+	if (!average)
+		rows->nrows++;
+	ret->average = average;
+	ret->ts_ms = average ? 0 : rows->bucket;
+	ret->span_ms = !average && rows->q.bucket_ms > 0 ? rows->q.bucket_ms : mspan->i;
+	ret->key = a->key;
+	ret->tail = c[2].type != SQLITE_NULL ? c[2].s : NULL;
+	for (size_t i = 0; i < 5; i++) {
+		const struct cell *cn = &c[3 + i];
+		double num = cell_double(cn, rows->slots[3 + i].agg);
+
+		rows->null[i] = cn->type == SQLITE_NULL;
+		rows->v[i] = rows->null[i] ? 0
+					   : ratio(act->cols[i].scale, num, per_span[i] ? span : 1);
+	}
+	ret->v = rows->v;
+	ret->null = rows->null;
+	ret->n = act->ncols;
+	return 1;
+}
+
 int hr_rows_next(struct hr_rows *rows, struct hr_row *ret)
 {
 	const struct hr_activity *act = rows->act;
@@ -493,28 +1106,72 @@ int hr_rows_next(struct hr_rows *rows, struct hr_row *ret)
 
 	switch (rows->state) {
 	case ROWS:
-		r = step(rows);
-		if (r != 0)
-			return r < 0 ? r : take_row(rows, ret, !act->sql, false);
-		if (act->sql) {
-			/* Rankings do not add up: ask again over the whole range. */
-			rows->state = rows->nrows ? AVG_QUERY : DONE;
-			r = rows->nrows ? prepare_rows(rows, true) : 0;
+		if (act->top) {
+			r = fill_bucket(rows);
 			if (r < 0)
 				return r;
+			if (r > 0) {
+				rows->nout = select_top(rows, false);
+				rows->state = EMIT;
+				return hr_rows_next(rows, ret);
+			}
+			/* Rankings do not add up: rank again over the whole range. */
+			rows->state = rows->nrows ? AVG_TOP : DONE;
+			if (rows->naccs > rows->cbkeys) {
+				size_t *g = reallocarray(rows->bkeys, rows->naccs, sizeof(*g));
+				if (!g)
+					return -ENOMEM;
+				rows->bkeys = g;
+				rows->cbkeys = rows->naccs;
+			}
+			for (size_t i = 0; i < rows->naccs; i++)
+				rows->bkeys[i] = i;
+			rows->nbkeys = rows->naccs;
+			rows->next_out = 0;
+			rows->nout = select_top(rows, true);
 			return hr_rows_next(rows, ret);
 		}
-		rows->state = AVG_ACC;
-		if (rows->naccs > 1)
-			qsort(rows->accs, rows->naccs, sizeof(*rows->accs), cmp_acc);
+		if (!act->sql) {
+			r = fill_bucket(rows);
+			if (r < 0)
+				return r;
+			if (r > 0) {
+				rows->nout = rows->nbkeys;
+				rows->state = EMIT;
+				return emit_row(rows, ret);
+			}
+			rows->state = AVG_ACC;
+			if (rows->naccs > 1)
+				qsort(rows->accs, rows->naccs, sizeof(*rows->accs), cmp_acc);
+			return hr_rows_next(rows, ret);
+		}
+		r = step(rows);
+		if (r != 0)
+			return r < 0 ? r : take_row(rows, ret, false);
+		/* Rankings do not add up: ask again over the whole range. */
+		rows->state = rows->nrows ? AVG_QUERY : DONE;
+		r = rows->nrows ? prepare_rows(rows, true) : 0;
+		if (r < 0)
+			return r;
 		return hr_rows_next(rows, ret);
+	case EMIT:
+		if (rows->next_out < rows->nout)
+			return act->top ? top_row(rows, ret, false) : emit_row(rows, ret);
+		end_bucket(rows);
+		rows->state = ROWS;
+		return hr_rows_next(rows, ret);
+	case AVG_TOP:
+		if (rows->next_out < rows->nout)
+			return top_row(rows, ret, true);
+		rows->state = DONE;
+		return 0;
 	case AVG_QUERY:
 		r = step(rows);
 		if (r <= 0) {
 			rows->state = DONE;
 			return r;
 		}
-		return take_row(rows, ret, false, true);
+		return take_row(rows, ret, true);
 	case AVG_ACC:
 		if (rows->next_avg >= rows->naccs) {
 			rows->state = DONE;
