@@ -338,6 +338,8 @@ int hr_cmd_graph(int argc, char **argv)
 	};
 	bool want[MAX_CHARTS] = {0}, any = false, config_explicit = false;
 	struct hr_thresholds th;
+	struct hr_advise_job *job = NULL;
+	struct hr_advice *adv = NULL;
 	const char *db_path = NULL, *config_path = HR_DEFAULT_CONFIG, *from = NULL, *to = NULL;
 	const char *out = NULL;
 	double width = 1200, height = 240;
@@ -431,24 +433,31 @@ int hr_cmd_graph(int argc, char **argv)
 	code = hr_graph_open_db(db_path, &db);
 	if (code != HR_EXIT_OK)
 		return code;
+	/* The advisor's stretches and the reboots, computed beside the charts. */
+	{
+		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};
+		if (hr_advise_job_start(db_path, &rg, &th, &job) < 0)
+			job = NULL;
+	}
 	r = hr_graph_build(db, want, f, t, width - 90, &g);
+	if (job && (r < 0 || hr_advise_job_finish(job, &adv) < 0)) {
+		if (r < 0)
+			(void)hr_advise_job_finish(job, &adv);
+		else
+			log_warn("cannot run the advisor over '%s'", db_path);
+		hr_advice_free(adv);
+		adv = NULL;
+	}
 	if (r < 0) {
 		log_error("cannot read database '%s': %s", db_path,
 			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
 		hr_db_free(db);
 		return r == -EMEDIUMTYPE ? HR_EXIT_DATABASE : HR_EXIT_FAILURE;
 	}
-	/* The advisor's stretches and the reboots: best effort, the charts come regardless. */
-	{
-		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};
-		struct hr_advice *adv = NULL;
-
-		if (hr_advise_load(db, &rg, &th, &adv) < 0)
-			log_warn("cannot run the advisor over '%s': %s", db_path, hr_db_errmsg(db));
-		if (hr_graph_mark(g, adv, adv ? adv->restarts : NULL, adv ? adv->nrestarts : 0) < 0)
-			log_warn("cannot mark the charts: %s", errstr(-ENOMEM));
-		hr_advice_free(adv);
-	}
+	/* Best effort: the charts come regardless. */
+	if (hr_graph_mark(g, adv, adv ? adv->restarts : NULL, adv ? adv->nrestarts : 0) < 0)
+		log_warn("cannot mark the charts: %s", errstr(-ENOMEM));
+	hr_advice_free(adv);
 	{
 		struct hr_chart_doc doc = {
 		    .title = g->title,

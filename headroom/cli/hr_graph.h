@@ -41,6 +41,20 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 void hr_graph_free(struct hr_graph *g); /* NULL allowed */
 
 struct hr_advice;
+struct hr_thresholds;
+
+/*
+ * The advisor over RANGE of the database at PATH, with thresholds TH, in a
+ * thread of its own on its own connection (advise_job.c), so the caller
+ * can query the charts meanwhile. hr_advise_job_finish() waits for it and
+ * hands over the result (*ret the caller's, hr_advice_free) and frees the
+ * job. Both return 0 or -errno (start: -ENOMEM; finish: what
+ * hr_db_open/hr_advise_load returned).
+ */
+struct hr_advise_job;
+int hr_advise_job_start(const char *path, const struct hr_range *range,
+			const struct hr_thresholds *th, struct hr_advise_job **ret);
+int hr_advise_job_finish(struct hr_advise_job *j, struct hr_advice **ret);
 
 /*
  * Mark the charts of G (marks.c): the reboots RS as dashed lines on every

@@ -374,12 +374,24 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	code = hr_graph_open_db(db_path, &db);
 	if (code != HR_EXIT_OK)
 		return code;
+	/* The advisor's verdict (best effort: the charts come regardless),
+	   computed while the charts are queried. */
+	struct hr_advice *adv = NULL;
+	struct hr_advise_job *job = NULL;
+	{
+		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};
+		if (hr_advise_job_start(db_path, &rg, th, &job) < 0)
+			job = NULL;
+	}
 	r = hr_graph_build(db, want, f, t, (html ? HTML_WIDTH : PDF_WIDTH) - 90, &g);
 	if (r == 0)
 		r = top_procs(db, f, t, procs, &np);
+	if (job && hr_advise_job_finish(job, &adv) < 0)
+		adv = NULL;
 	if (r < 0) {
 		log_error("cannot read database '%s': %s", db_path,
 			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : strerror(-r));
+		hr_advice_free(adv);
 		hr_graph_free(g);
 		hr_db_free(db);
 		return HR_EXIT_FAILURE;
@@ -395,15 +407,13 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			snprintf(zone, sizeof(zone), "%s%s%s%s", lf.zone, tz ? " (" : "",
 				 tz ? tz : "", tz ? ")" : "");
 	}
-	/* The advisor's verdict: best effort, the charts come regardless. */
-	struct hr_advice *adv = NULL;
+	/* The verdict as text, when there is one. */
 	char *text = NULL;
 	{
-		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};
 		char host[256] = "", kernel[256] = "";
 		size_t tlen = 0;
 
-		if (hr_advise_load(db, &rg, th, &adv) == 0 && adv->nsamples > 0) {
+		if (adv && adv->nsamples > 0) {
 			FILE *mf = open_memstream(&text, &tlen);
 			struct hr_advise_meta m = {.host = host, .kernel = kernel};
 			(void)hr_db_meta(db, "hostname", host, sizeof(host));
