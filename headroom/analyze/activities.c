@@ -35,6 +35,22 @@ static const struct hr_column cpu_cols[] = {
 	{.name = "%idle", W("idle"), .decimals = 2},
 };
 
+/*
+ * sar -u ALL: irq and softirq apart. No %guest/%gnice: the kernel counts
+ * guest time inside user (and the recorder keeps user whole), so %usr here
+ * is sar's %usr + %guest.
+ */
+static const struct hr_column cpu_all_cols[] = {
+	{.name = "%usr", W("user"), .decimals = 2},
+	{.name = "%nice", W("nice"), .decimals = 2},
+	{.name = "%sys", W("system"), .decimals = 2},
+	{.name = "%iowait", W("iowait"), .decimals = 2},
+	{.name = "%steal", W("steal"), .decimals = 2},
+	{.name = "%irq", W("irq"), .decimals = 2},
+	{.name = "%soft", W("soft"), .decimals = 2},
+	{.name = "%idle", W("idle"), .decimals = 2},
+};
+
 /* sar -w */
 static const struct hr_column sched_cols[] = {
 	{.name = "proc/s", W("proc_s"), .decimals = 2},
@@ -234,6 +250,8 @@ static const char top_sql[] =
 const struct hr_activity hr_activities[] = {
 	{.name = "cpu", .from = "cpu t", .key = "cpu", .keyname = "CPU", .key_all = true,
 	 .keywidth = 7, COLS(cpu_cols)},
+	{.name = "cpu-all", .from = "cpu t", .key = "cpu", .keyname = "CPU", .key_all = true,
+	 .keywidth = 7, COLS(cpu_all_cols)},
 	{.name = "sched", .from = "sched t", COLS(sched_cols)},
 	{.name = "swapping", .from = "paging t", COLS(swapping_cols)},
 	{.name = "paging", .from = "paging t", COLS(paging_cols)},

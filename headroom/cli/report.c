@@ -37,6 +37,8 @@ struct report {
 	bool any;
 	bool cpu_total;		/* -u (or -P ALL): the "all" row */
 	bool cpu_all;		/* -P ALL */
+	bool cpu_fields;	/* -u ALL: cpu-all instead of cpu */
+	bool cpu_keys;		/* -P given */
 	char **cpus;		/* -P N,M as text */
 	size_t ncpus;
 	const char *from, *to, *start, *end;
@@ -66,7 +68,7 @@ static void help(void)
 	       "sar-style tables of what 'headroom record' stored, over any range of days.\n"
 	       "\n"
 	       "activities (sar's letters; default -u):\n"
-	       "  -u                CPU utilisation (all CPUs)\n"
+	       "  -u [ALL]          CPU utilisation (all CPUs); ALL: irq and softirq apart\n"
 	       "  -P ALL | N[,M..]  per CPU\n"
 	       "  -q [LOAD|CPU|IO|MEM|PSI|ALL]  run queue and load; pressure (PSI)\n"
 	       "  -r                memory          -S  swap space\n"
@@ -77,7 +79,7 @@ static void help(void)
 	       "  -F [MOUNT]        filesystems (by device, or by mount point)\n"
 	       "      --psi         pressure stall information (= -q PSI)\n"
 	       "      --top[=N]     top N processes by CPU per interval (default 5)\n"
-	       "  -A                everything above\n"
+	       "  -A                everything above (-u ALL -P ALL ...)\n"
 	       "\n"
 	       "range (local time, as TZ says; default today):\n"
 	       "      --from DATE[ TIME]  YYYY-MM-DD[ HH:MM[:SS]], today, yesterday\n"
@@ -160,7 +162,8 @@ static int parse_cpus(struct report *rp, const char *arg)
 
 	if (!copy)
 		return -ENOMEM;
-	want(rp, "cpu");
+	rp->cpu_keys = true;
+	rp->any = true;
 	if (!strcmp(arg, "ALL")) {
 		rp->cpu_all = true;
 		rp->cpu_total = true;
@@ -477,7 +480,7 @@ static int run(struct report *rp)
 			continue;
 		q.keys = NULL;
 		q.nkeys = 0;
-		if (!strcmp(act->name, "cpu") && !rp->cpu_all) {
+		if (!strncmp(act->name, "cpu", 3) && !rp->cpu_all) {
 			size_t k = 0;
 			cpukeys = calloc(rp->ncpus + 1, sizeof(*cpukeys));
 			if (!cpukeys) {
@@ -538,8 +541,13 @@ int hr_cmd_report(int argc, char **argv)
 		       -1) {
 		switch (c) {
 		case 'u':
-			want(&rp, "cpu");
+			/* -u ALL, like sar: every CPU field (an optional word, as for -q) */
+			if (optind < argc && !strcmp(argv[optind], "ALL")) {
+				optind++;
+				rp.cpu_fields = true;
+			}
 			rp.cpu_total = true;
+			rp.any = true;
 			break;
 		case 'P':
 			if (parse_cpus(&rp, optarg) < 0)
@@ -604,10 +612,12 @@ int hr_cmd_report(int argc, char **argv)
 			want(&rp, "top");
 			break;
 		case 'A':
+			/* sar -A: -u ALL -P ALL and every other table */
 			for (size_t i = 0; i < hr_nactivities && i < ARRAY_SIZE(rp.want); i++)
-				if (strcmp(hr_activities[i].name, "fs-mount"))
+				if (strcmp(hr_activities[i].name, "fs-mount") &&
+				    strncmp(hr_activities[i].name, "cpu", 3))
 					rp.want[i] = true;
-			rp.any = rp.cpu_all = rp.cpu_total = true;
+			rp.any = rp.cpu_all = rp.cpu_total = rp.cpu_fields = true;
 			break;
 		case 's':
 			rp.start = optarg;
@@ -678,10 +688,11 @@ int hr_cmd_report(int argc, char **argv)
 		log_error("unexpected argument '%s'", argv[optind]);
 		code = HR_EXIT_USAGE;
 	}
-	if (code == HR_EXIT_OK && !rp.any) {
-		want(&rp, "cpu");	/* like sar: -u by default */
-		rp.cpu_total = true;
-	}
+	if (code == HR_EXIT_OK && !rp.any)
+		rp.cpu_total = true;	/* like sar: -u by default */
+	/* -u, -P, -A: one CPU table, with every field for -u ALL */
+	if (rp.cpu_total || rp.cpu_keys)
+		want(&rp, rp.cpu_fields ? "cpu-all" : "cpu");
 	if (code == HR_EXIT_OK)
 		code = resolve_db(&rp);
 	if (code == HR_EXIT_OK && (rp.html || rp.pdf)) {

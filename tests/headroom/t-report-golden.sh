@@ -51,6 +51,7 @@ run_all() {
 	check idle-A-window txt --db "$i" --from 2026-11-28 -s 12:00 -e 12:02 -A
 	# CPU pegged 09:00-13:00
 	for e in txt csv json; do check busy-uP-1h $e --db "$b" --from 2026-11-28 -i 1h -u -P ALL; done
+	check busy-uALL-2h txt --db "$b" --from 2026-11-28 -i 2h -u ALL -P ALL
 	check busy-P1-samples txt --db "$b" --from 2026-11-28 -s 08:58 -e 09:03 -P 1
 	check busy-q-w-B-b-2h txt --db "$b" --from 2026-11-28 -i 2h -q -w -B -b
 	for e in txt csv; do check busy-d-n-3h $e --db "$b" --from 2026-11-28 -i 3h -d -n DEV,EDEV,SOCK,SOCK6,TCP,ETCP,UDP; done
