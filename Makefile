@@ -50,6 +50,9 @@ fuzz:
 bench: build
 	./bench/fs.sh $(BUILD)
 	./bench/record.sh $(BUILD)
+	./bench/report.sh $(BUILD)
+	./bench/advise.sh $(BUILD)
+	./bench/render.sh $(BUILD)
 
 install: build
 	$(MESON) install -C $(BUILD)

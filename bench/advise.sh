@@ -10,14 +10,9 @@
 #
 # Generating the two databases takes about two minutes.
 set -eu
-build=${1:-build}
-rounds=${ROUNDS:-3}
-hr="$build/headroom/headroom"
-mk="$build/tests/headroom/hr-mkfixture"
-[ -x "$hr" ] && [ -x "$mk" ] || { echo "bench: build first (make)" >&2; exit 1; }
-tmp=$(mktemp -d /tmp/hr-bench-advise.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export TZ=Europe/Berlin LC_ALL=C
+
+. "$(dirname "$0")/lib.sh"
+bench_init advise "${1:-build}"
 : >"$tmp/none.conf"
 for sc in month month-rolled; do
 	"$mk" "$sc" "$tmp/$sc.db"

@@ -19,31 +19,14 @@
 # 8,640 samples (sadf's work is per sample). DESIGN.md's measured figure
 # for a real day, 8.8 s, is printed too.
 set -eu
-build=${1:-build}
-rounds=${ROUNDS:-3}
+
 ns=${SADF_SAMPLES:-60}
-hr="$build/headroom/headroom"
-mk="$build/tests/headroom/hr-mkfixture"
-[ -x "$hr" ] && [ -x "$mk" ] || { echo "bench: build first (make)" >&2; exit 1; }
-tmp=$(mktemp -d /tmp/hr-bench-render.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-export TZ=Europe/Berlin LC_ALL=C
+. "$(dirname "$0")/lib.sh"
+bench_init render "${1:-build}"
 
 echo "bench: generating fixtures (month: about a minute)..." >&2
 "$mk" month "$tmp/month.db"
 "$mk" month-rolled "$tmp/rolled.db"
-
-# secs CMD...: wall-clock seconds of CMD (median of $rounds)
-secs() {
-	local i a b all=()
-	for ((i = 0; i < rounds; i++)); do
-		a=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
-		b=$(date +%s.%N)
-		all+=("$(echo "$b - $a" | bc -l)")
-	done
-	printf '%s\n' "${all[@]}" | sort -n | sed -n "$(((rounds + 1) / 2))p"
-}
 
 day="--from 2026-10-15"
 month="--from 2026-10-01 --to 2026-10-31"
