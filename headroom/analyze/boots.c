@@ -28,15 +28,15 @@ int hr_db_restarts(struct hr_db *db, const struct hr_range *rg, struct hr_restar
 	 * more (or fewer) CPUs shows, as sar's restart line does.
 	 */
 	static const char sql[] =
-		"SELECT b.first_ts,"
-		" (SELECT count(*) FROM cpu c WHERE c.stat = 0 AND c.cpu >= 0 AND c.sample ="
-		"   (SELECT id FROM sample WHERE ts >= b.first_ts AND boot = b.id ORDER BY ts"
-		"    LIMIT 1)),"
-		" (SELECT count(*) FROM cpu c WHERE c.stat = 0 AND c.cpu >= 0 AND c.sample ="
-		"   (SELECT id FROM sample WHERE ts < b.first_ts ORDER BY ts DESC LIMIT 1))"
-		" FROM boot b WHERE b.first_ts BETWEEN ?1 AND ?2 AND hr_in_tod(b.first_ts, ?3, ?4)"
-		" AND EXISTS (SELECT 1 FROM sample p WHERE p.ts < b.first_ts AND p.boot <> b.id)"
-		" ORDER BY b.first_ts";
+	    "SELECT b.first_ts,"
+	    " (SELECT count(*) FROM cpu c WHERE c.stat = 0 AND c.cpu >= 0 AND c.sample ="
+	    "   (SELECT id FROM sample WHERE ts >= b.first_ts AND boot = b.id ORDER BY ts"
+	    "    LIMIT 1)),"
+	    " (SELECT count(*) FROM cpu c WHERE c.stat = 0 AND c.cpu >= 0 AND c.sample ="
+	    "   (SELECT id FROM sample WHERE ts < b.first_ts ORDER BY ts DESC LIMIT 1))"
+	    " FROM boot b WHERE b.first_ts BETWEEN ?1 AND ?2 AND hr_in_tod(b.first_ts, ?3, ?4)"
+	    " AND EXISTS (SELECT 1 FROM sample p WHERE p.ts < b.first_ts AND p.boot <> b.id)"
+	    " ORDER BY b.first_ts";
 	struct hr_restart *v = NULL;
 	size_t n = 0;
 	sqlite3_stmt *st = NULL;

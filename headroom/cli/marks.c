@@ -21,8 +21,8 @@ static bool panel_shows(enum hr_res_kind kind, const char *panel)
 	static const char *const mem[] = {"memory", "swap", "paging", NULL};
 	static const char *const disk[] = {"disk", NULL};
 	static const char *const net[] = {"net", "neterr", NULL};
-	const char *const *names = kind == HR_RES_CPU ? cpu
-				   : kind == HR_RES_MEM ? mem
+	const char *const *names = kind == HR_RES_CPU	 ? cpu
+				   : kind == HR_RES_MEM	 ? mem
 				   : kind == HR_RES_DISK ? disk
 							 : net;
 
@@ -54,8 +54,7 @@ static int add(struct acc *x, int64_t from, int64_t to, const char *l1, const ch
 		x->label = label;
 		x->cap = cap;
 	}
-	snprintf(x->label[x->n], sizeof(x->label[x->n]), "%s%s%s", l1, *l1 && *l2 ? " " : "",
-		 l2);
+	snprintf(x->label[x->n], sizeof(x->label[x->n]), "%s%s%s", l1, *l1 && *l2 ? " " : "", l2);
 	x->m[x->n] = (struct hr_chart_mark){.from_ms = from, .to_ms = to};
 	x->n++;
 	return 0;

@@ -366,8 +366,9 @@ static int open_db(struct report *rp, struct hr_db **db)
 }
 
 /* One table: its rows, then its averages. Returns 0 or -errno. */
+/* One table: its rows from BUF (read ahead by prefetch.c) or, when NULL, from DB. */
 static int report_one(struct hr_db *db, struct hr_render *out, const struct hr_activity *act,
-		      const struct hr_query *q)
+		      const struct hr_query *q, const struct hr_rowbuf *buf)
 {
 	struct hr_render_col cols[MAX_COLS];
 	struct hr_render_table t = {
@@ -389,6 +390,17 @@ static int report_one(struct hr_db *db, struct hr_render *out, const struct hr_a
 	r = hr_render_begin(out, &t);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; buf && i < buf->n; i++) {
+		const struct hr_bufrow *b = &buf->rows[i];
+		if (b->average)
+			r = hr_render_average(out, b->key, b->tail, b->v, b->null);
+		else
+			r = hr_render_row(out, b->ts_ms, b->span_ms, b->key, b->tail, b->v, b->null);
+		if (r < 0)
+			return r;
+	}
+	if (buf)
+		return hr_render_end(out);
 	r = hr_rows_open(db, act, q, &rows);
 	if (r < 0)
 		return r;
@@ -417,7 +429,11 @@ static int run(struct report *rp)
 	_cleanup_free_ const char **cpukeys = NULL;
 	_cleanup_free_ struct hr_restart *boots = NULL;
 	_cleanup_free_ struct hr_render_restart *restarts = NULL;
-	size_t nboots = 0;
+	const struct hr_activity *acts[64];
+	struct hr_query qs[64];
+	struct hr_prefetch *pf = NULL;
+	char err[256] = "";
+	size_t nboots = 0, njobs = 0;
 	int64_t n = 0;
 	int code, r;
 
@@ -473,14 +489,14 @@ static int run(struct report *rp)
 		.restarts = restarts,
 		.nrestarts = restarts ? nboots : 0,
 	};
-	r = hr_render_new(rp->fmt, stdout, &info, &out);
-	for (size_t i = 0; r == 0 && i < hr_nactivities; i++) {
+	/* the tables, in report order */
+	for (size_t i = 0; i < hr_nactivities && i < ARRAY_SIZE(rp->want); i++) {
 		const struct hr_activity *act = &hr_activities[i];
-		if (!rp->want[i])
+		if (!rp->want[i] || njobs == ARRAY_SIZE(acts))
 			continue;
-		q.keys = NULL;
-		q.nkeys = 0;
-		if (!strncmp(act->name, "cpu", 3) && !rp->cpu_all) {
+		acts[njobs] = act;
+		qs[njobs] = q;
+		if (!strncmp(act->name, "cpu", 3) && !rp->cpu_all && !cpukeys) {
 			size_t k = 0;
 			cpukeys = calloc(rp->ncpus + 1, sizeof(*cpukeys));
 			if (!cpukeys) {
@@ -491,14 +507,32 @@ static int run(struct report *rp)
 				cpukeys[k++] = "-1";
 			for (size_t j = 0; j < rp->ncpus; j++)
 				cpukeys[k++] = rp->cpus[j];
-			q.keys = cpukeys;
-			q.nkeys = k;
+			qs[njobs].keys = cpukeys;
+			qs[njobs].nkeys = k;
 		}
-		r = report_one(db, out, act, &q);
+		njobs++;
 	}
+	/*
+	 * Several tables in buckets (-A -i 1h over a month: seconds of SQLite):
+	 * a second thread reads ahead from the last table. Rows per sample are
+	 * many and cheap to print, so those tables stay on this one.
+	 */
+	if (r == 0 && njobs > 1 && rp->bucket_ms > 0 &&
+	    hr_prefetch_start(rp->db_path, acts, qs, njobs, &pf) < 0)
+		pf = NULL;
+	if (r == 0)
+		r = hr_render_new(rp->fmt, stdout, &info, &out);
+	for (size_t k = 0; r == 0 && k < njobs; k++) {
+		const struct hr_rowbuf *buf = NULL;
+
+		r = hr_prefetch_take(pf, k, &buf, err, sizeof(err));
+		if (r == 0)
+			r = report_one(db, out, acts[k], &qs[k], buf);
+	}
+	hr_prefetch_free(pf);
 	if (r < 0) {
 		log_error("cannot read database '%s': %s", rp->db_path,
-			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+			  *err ? err : *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
 		code = HR_EXIT_FAILURE;
 	} else if ((r = hr_render_finish(out)) < 0) {
 		log_error("cannot write the report: %s", errstr(r));
