@@ -35,16 +35,6 @@ struct advise {
 	char dbbuf[4096];
 };
 
-static const char *errstr(int neg_errno)
-{
-	static char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", strerror(neg_errno < 0 ? -neg_errno : neg_errno));
-	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 static void help(void)
 {
 	printf("usage: headroom advise [--db PATH] [--from DATE[ TIME]] [--to DATE[ TIME]]\n"
@@ -102,7 +92,7 @@ static int load_config(struct advise *ad)
 	if (r == -ENOENT && !ad->config_explicit) {
 		hr_config_defaults(&cfg);
 	} else if (r < 0) {
-		log_error("bad config '%s': %s", ad->config_path, *err ? err : errstr(r));
+		log_error("bad config '%s': %s", ad->config_path, *err ? err : hr_errstr(r));
 		return HR_EXIT_USAGE;
 	}
 	r = hr_advise_apply_config(&cfg, ad->config_path, &ad->th);
@@ -199,13 +189,13 @@ static int run(struct advise *ad)
 			  ad->db_path);
 		return HR_EXIT_DATABASE;
 	} else if (r < 0) {
-		log_error("cannot open database '%s': %s", ad->db_path, errstr(r));
+		log_error("cannot open database '%s': %s", ad->db_path, hr_errstr(r));
 		return HR_EXIT_FAILURE;
 	}
 	r = hr_advise_load(db, &rg, &ad->th, &a);
 	if (r < 0) {
 		log_error("cannot read database '%s': %s", ad->db_path,
-			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : hr_errstr(r));
 		hr_db_free(db);
 		return r == -EMEDIUMTYPE ? HR_EXIT_DATABASE : HR_EXIT_FAILURE;
 	}
@@ -221,7 +211,7 @@ static int run(struct advise *ad)
 	struct hr_advise_meta m = {.host = host, .kernel = kernel};
 	r = ad->json ? hr_advise_write_json(stdout, a, &m) : hr_advise_write_text(stdout, a, &m);
 	if (r < 0) {
-		log_error("cannot write the advice: %s", errstr(r));
+		log_error("cannot write the advice: %s", hr_errstr(r));
 		code = HR_EXIT_FAILURE;
 	} else {
 		code = hr_verdict_exit(a->worst);

@@ -27,16 +27,6 @@
 #define MAX_KEYS 8
 #define MAX_CHARTS 64
 
-static const char *errstr(int neg_errno)
-{
-	static char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", strerror(neg_errno < 0 ? -neg_errno : neg_errno));
-	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 void hr_graph_fmt_time(int64_t ms, char *buf, size_t size)
 {
 	struct hr_tm lt;
@@ -219,7 +209,7 @@ int hr_graph_open_db(const char *path, struct hr_db **ret)
 			  path);
 		return HR_EXIT_DATABASE;
 	default:
-		log_error("cannot open database '%s': %s", path, errstr(r));
+		log_error("cannot open database '%s': %s", path, hr_errstr(r));
 		return HR_EXIT_FAILURE;
 	}
 }
@@ -305,7 +295,7 @@ static int load_config(const char *config_path, bool explicit, char *buf, size_t
 	if (r == -ENOENT && !explicit) {
 		hr_config_defaults(&cfg);
 	} else if (r < 0) {
-		log_error("bad config '%s': %s", config_path, *err ? err : errstr(r));
+		log_error("bad config '%s': %s", config_path, *err ? err : hr_errstr(r));
 		return HR_EXIT_USAGE;
 	}
 	snprintf(buf, size, "%s", cfg.database);
@@ -427,6 +417,9 @@ int hr_cmd_graph(int argc, char **argv)
 		return code;
 	if (!db_path)
 		db_path = dbbuf;
+	code = hr_output_check(out, db_path);
+	if (code != HR_EXIT_OK)
+		return code;
 	code = hr_graph_range(from, to, &f, &t);
 	if (code != HR_EXIT_OK)
 		return code;
@@ -450,13 +443,13 @@ int hr_cmd_graph(int argc, char **argv)
 	}
 	if (r < 0) {
 		log_error("cannot read database '%s': %s", db_path,
-			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : hr_errstr(r));
 		hr_db_free(db);
 		return r == -EMEDIUMTYPE ? HR_EXIT_DATABASE : HR_EXIT_FAILURE;
 	}
 	/* Best effort: the charts come regardless. */
 	if (hr_graph_mark(g, adv, adv ? adv->restarts : NULL, adv ? adv->nrestarts : 0) < 0)
-		log_warn("cannot mark the charts: %s", errstr(-ENOMEM));
+		log_warn("cannot mark the charts: %s", hr_errstr(-ENOMEM));
 	hr_advice_free(adv);
 	{
 		struct hr_chart_doc doc = {
@@ -466,9 +459,9 @@ int hr_cmd_graph(int argc, char **argv)
 		    .width = width,
 		    .chart_height = height,
 		};
-		r = hr_chart_doc_write_file(fmt, &doc, out);
+		r = hr_output_chart_doc(fmt, &doc, out);
 		if (r < 0) {
-			log_error("cannot write '%s': %s", out, errstr(r));
+			log_error("cannot write '%s': %s", out, hr_errstr(r));
 			code = HR_EXIT_FAILURE;
 		}
 	}

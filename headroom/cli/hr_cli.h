@@ -24,4 +24,8 @@ struct hr_command {
 
 int hr_cmd_record(int argc, char **argv);
 
+/* strerror() of -NEG_ERRNO (or NEG_ERRNO) starting lowercase, for one-line
+   messages ("cannot write 'x': no such file or directory"); main.c. */
+const char *hr_errstr(int neg_errno);
+
 #endif

@@ -79,6 +79,18 @@ void hr_graph_fmt_time(int64_t ms, char *buf, size_t size);
 
 int hr_cmd_graph(int argc, char **argv);
 
+/* ---- output.c: writing charts and pages ------------------------------------ */
+
+/*
+ * Refuse OUT when it is the database at DB_PATH or one of its -wal, -shm,
+ * -journal or .lock files. Logs; returns HR_EXIT_OK or HR_EXIT_USAGE.
+ */
+int hr_output_check(const char *out, const char *db_path);
+/* Replace PATH atomically with LEN bytes of DATA (mode 0666 & ~umask). 0 or -errno. */
+int hr_output_write(const char *path, const void *data, size_t len);
+/* Render DOC as FMT in memory, then hr_output_write() it. 0 or -errno. */
+int hr_output_chart_doc(enum hr_image_format fmt, const struct hr_chart_doc *doc, const char *path);
+
 struct hr_thresholds;
 
 /*

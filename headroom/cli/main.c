@@ -20,6 +20,16 @@ static const struct hr_command commands[] = {
 	{.name = "graph", .summary = "charts of any time range (PNG, SVG, PDF)", .run = hr_cmd_graph},
 };
 
+const char *hr_errstr(int neg_errno)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s", strerror(neg_errno < 0 ? -neg_errno : neg_errno));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: headroom COMMAND [OPTIONS]\n"

@@ -32,16 +32,6 @@
 static volatile sig_atomic_t got_stop, got_reload;
 
 /* strerror() with a lowercase first letter, as our messages are. */
-static const char *errstr(int neg_errno)
-{
-	static char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", strerror(neg_errno < 0 ? -neg_errno : neg_errno));
-	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
@@ -130,7 +120,7 @@ static int new_collector(struct recorder *rc, struct hr_collect **ret)
 
 	if (r < 0)
 		log_error("cannot read system statistics under '%s': %s", rc->root ? rc->root : "/",
-			  errstr(r));
+			  hr_errstr(r));
 	return r;
 }
 
@@ -175,7 +165,7 @@ static int open_store(struct recorder *rc)
 			  rc->db);
 		return HR_EXIT_DATABASE;
 	default:
-		log_error("cannot open database '%s': %s", rc->db, errstr(r));
+		log_error("cannot open database '%s': %s", rc->db, hr_errstr(r));
 		return HR_EXIT_FAILURE;
 	}
 }
@@ -196,7 +186,7 @@ static void check_store(struct recorder *rc)
 	if (r < 0) {
 		rc->store = NULL;
 		if (r != rc->reopen_err)
-			log_error("cannot open database '%s': %s", rc->db, errstr(r));
+			log_error("cannot open database '%s': %s", rc->db, hr_errstr(r));
 		rc->reopen_err = r;
 		return;
 	}
@@ -271,7 +261,7 @@ static void store_sample(struct recorder *rc, int64_t ts, int64_t span)
 				 rc->db);
 		rc->full = true;
 	} else if (r != rc->last_err) {
-		log_error("cannot write a sample to database '%s': %s (%s)", rc->db, errstr(r),
+		log_error("cannot write a sample to database '%s': %s (%s)", rc->db, hr_errstr(r),
 			  hr_store_errmsg(rc->store));
 	}
 	rc->last_err = r;
@@ -291,7 +281,7 @@ static void maintain(struct recorder *rc, bool *more)
 		return;
 	r = hr_store_maintain(rc->store, now_ms(CLOCK_REALTIME), &rt, 12, more);
 	if (r < 0 && r != -ENOSPC && rc->verbose)
-		log_warn("retention on database '%s': %s (%s)", rc->db, errstr(r),
+		log_warn("retention on database '%s': %s (%s)", rc->db, hr_errstr(r),
 			 hr_store_errmsg(rc->store));
 }
 
@@ -381,7 +371,7 @@ static int run(struct recorder *rc)
 	last = mono_ns();
 	r = hr_collect_sample(rc->col, last, &rc->rows, &kind);	/* baseline */
 	if (r < 0) {
-		log_error("cannot take a sample: %s", errstr(r));
+		log_error("cannot take a sample: %s", hr_errstr(r));
 		return HR_EXIT_FAILURE;
 	}
 	interval_ns = rc->cfg.interval_ms * 1000000ULL;
@@ -406,7 +396,7 @@ static int run(struct recorder *rc)
 			continue;
 		r = hr_collect_sample(rc->col, now, &rc->rows, &kind);
 		if (r < 0) {
-			log_error("cannot take a sample: %s", errstr(r));
+			log_error("cannot take a sample: %s", hr_errstr(r));
 			return HR_EXIT_FAILURE;
 		}
 		if (kind == HR_SAMPLE_RATES) {
@@ -504,7 +494,7 @@ int hr_cmd_record(int argc, char **argv)
 	snprintf(rc.db, sizeof(rc.db), "%s", rc.cfg.database);
 
 	if (!rc.foreground && !rc.count && daemonize(&notify_fd) < 0) {
-		log_error("cannot detach: %s", errstr(errno));
+		log_error("cannot detach: %s", hr_errstr(errno));
 		return HR_EXIT_FAILURE;
 	}
 	sigemptyset(&sa.sa_mask);

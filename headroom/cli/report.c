@@ -49,16 +49,6 @@ struct report {
 	char dbbuf[4096];
 };
 
-static const char *errstr(int neg_errno)
-{
-	static char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", strerror(neg_errno < 0 ? -neg_errno : neg_errno));
-	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 static void help(void)
 {
 	printf("usage: headroom report [--db PATH] [ACTIVITIES] [-s HH:MM[:SS]] [-e HH:MM[:SS]]\n"
@@ -246,7 +236,7 @@ static int resolve_db(struct report *rp)
 	if (r == -ENOENT && !rp->config_explicit) {
 		hr_config_defaults(&cfg);
 	} else if (r < 0) {
-		log_error("bad config '%s': %s", rp->config_path, *err ? err : errstr(r));
+		log_error("bad config '%s': %s", rp->config_path, *err ? err : hr_errstr(r));
 		return HR_EXIT_USAGE;
 	}
 	snprintf(rp->dbbuf, sizeof(rp->dbbuf), "%s", cfg.database);
@@ -270,7 +260,7 @@ static int load_thresholds(struct report *rp, struct hr_thresholds *th)
 	if (r == -ENOENT && !rp->config_explicit)
 		return HR_EXIT_OK;
 	if (r < 0) {
-		log_error("bad config '%s': %s", rp->config_path, *err ? err : errstr(r));
+		log_error("bad config '%s': %s", rp->config_path, *err ? err : hr_errstr(r));
 		return HR_EXIT_USAGE;
 	}
 	return hr_advise_apply_config(&cfg, rp->config_path, th);
@@ -360,7 +350,7 @@ static int open_db(struct report *rp, struct hr_db **db)
 			  rp->db_path);
 		return HR_EXIT_DATABASE;
 	default:
-		log_error("cannot open database '%s': %s", rp->db_path, errstr(r));
+		log_error("cannot open database '%s': %s", rp->db_path, hr_errstr(r));
 		return HR_EXIT_FAILURE;
 	}
 }
@@ -475,7 +465,7 @@ static int run(struct report *rp)
 	}
 	if (r < 0) {
 		log_error("cannot read database '%s': %s", rp->db_path,
-			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : hr_errstr(r));
 		hr_db_free(db);
 		return HR_EXIT_FAILURE;
 	}
@@ -532,10 +522,10 @@ static int run(struct report *rp)
 	hr_prefetch_free(pf);
 	if (r < 0) {
 		log_error("cannot read database '%s': %s", rp->db_path,
-			  *err ? err : *hr_db_errmsg(db) ? hr_db_errmsg(db) : errstr(r));
+			  *err ? err : *hr_db_errmsg(db) ? hr_db_errmsg(db) : hr_errstr(r));
 		code = HR_EXIT_FAILURE;
 	} else if ((r = hr_render_finish(out)) < 0) {
-		log_error("cannot write the report: %s", errstr(r));
+		log_error("cannot write the report: %s", hr_errstr(r));
 		code = HR_EXIT_FAILURE;
 	}
 	hr_render_free(out);
@@ -731,7 +721,12 @@ int hr_cmd_report(int argc, char **argv)
 		code = resolve_db(&rp);
 	if (code == HR_EXIT_OK && (rp.html || rp.pdf)) {
 		struct hr_thresholds th;
-		code = load_thresholds(&rp, &th);
+		if (rp.html)
+			code = hr_output_check(rp.html, rp.db_path);
+		if (code == HR_EXIT_OK && rp.pdf)
+			code = hr_output_check(rp.pdf, rp.db_path);
+		if (code == HR_EXIT_OK)
+			code = load_thresholds(&rp, &th);
 		if (code == HR_EXIT_OK)
 			code = hr_report_doc(rp.db_path, rp.from, rp.to, rp.html, rp.pdf, &th);
 	}

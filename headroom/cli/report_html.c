@@ -339,20 +339,6 @@ static int write_html(struct buf *b, const struct hr_graph *g, const char *from_
 	return r;
 }
 
-static int write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "we");
-	int r = 0;
-
-	if (!f)
-		return -errno;
-	if (fwrite(data, 1, len, f) != len)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
 int hr_report_doc(const char *db_path, const char *from, const char *to, const char *html,
 		  const char *pdf, const struct hr_thresholds *th)
 {
@@ -390,7 +376,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 		adv = NULL;
 	if (r < 0) {
 		log_error("cannot read database '%s': %s", db_path,
-			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : strerror(-r));
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : hr_errstr(r));
 		hr_advice_free(adv);
 		hr_graph_free(g);
 		hr_db_free(db);
@@ -430,15 +416,15 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	}
 	/* Reboots and the advisor's stretches on the charts: best effort too. */
 	if (hr_graph_mark(g, adv, adv ? adv->restarts : NULL, adv ? adv->nrestarts : 0) < 0)
-		log_warn("cannot mark the charts: %s", strerror(ENOMEM));
+		log_warn("cannot mark the charts: %s", hr_errstr(-ENOMEM));
 	if (html) {
 		struct buf out = {0};
 		r = write_html(&out, g, a, b2, zone, procs, np, text, text ? adv : NULL);
 		if (r == 0)
-			r = write_file(html, out.p, out.len);
+			r = hr_output_write(html, out.p, out.len);
 		free(out.p);
 		if (r < 0) {
-			log_error("cannot write '%s': %s", html, strerror(-r));
+			log_error("cannot write '%s': %s", html, hr_errstr(r));
 			code = HR_EXIT_FAILURE;
 		}
 	}
@@ -461,7 +447,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			}
 			if (gp && hr_graph_mark(gp, adv, adv ? adv->restarts : NULL,
 						adv ? adv->nrestarts : 0) < 0)
-				log_warn("cannot mark the charts: %s", strerror(ENOMEM));
+				log_warn("cannot mark the charts: %s", hr_errstr(-ENOMEM));
 		}
 		snprintf(lines[nl++], sizeof(lines[0]), "%8s  %-16s %8s %10s %10s %10s %10s", "PID",
 			 "Command", "%CPU", "RSS MiB", "swap MiB", "rd kB/s", "wr kB/s");
@@ -501,9 +487,9 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			    .text_lines = lp,
 			    .text_nlines = nv + (np ? nl : 0),
 			};
-			r = hr_chart_doc_write_file(HR_IMAGE_PDF, &doc, pdf);
+			r = hr_output_chart_doc(HR_IMAGE_PDF, &doc, pdf);
 			if (r < 0) {
-				log_error("cannot write '%s': %s", pdf, strerror(-r));
+				log_error("cannot write '%s': %s", pdf, hr_errstr(r));
 				code = HR_EXIT_FAILURE;
 			}
 		}

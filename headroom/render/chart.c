@@ -946,26 +946,6 @@ int hr_chart_doc_write(enum hr_image_format fmt, const struct hr_chart_doc *doc,
 	return r;
 }
 
-static int file_write(void *closure, const unsigned char *data, size_t len)
-{
-	FILE *f = closure;
-
-	return fwrite(data, 1, len, f) == len ? 0 : -EIO;
-}
-
-int hr_chart_doc_write_file(enum hr_image_format fmt, const struct hr_chart_doc *doc,
-			    const char *path)
-{
-	FILE *f = fopen(path, "we");
-	int r, r2;
-
-	if (!f)
-		return -errno;
-	r = hr_chart_doc_write(fmt, doc, file_write, f);
-	r2 = fclose(f) == 0 ? 0 : -errno;
-	return r < 0 ? r : r2;
-}
-
 void hr_chart_cleanup(void)
 {
 	cairo_debug_reset_static_data();

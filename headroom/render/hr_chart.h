@@ -95,10 +95,6 @@ typedef int (*hr_chart_write_fn)(void *closure, const unsigned char *data, size_
 int hr_chart_doc_write(enum hr_image_format fmt, const struct hr_chart_doc *doc,
 		       hr_chart_write_fn write, void *closure);
 
-/* The same into the file PATH (created or truncated, mode 0666 & ~umask). */
-int hr_chart_doc_write_file(enum hr_image_format fmt, const struct hr_chart_doc *doc,
-			    const char *path);
-
 /*
  * Release cairo's and fontconfig's process-wide caches (font lookups stay
  * cached otherwise, which leak checkers report). Call once, after every

@@ -62,6 +62,19 @@ expect_error 5 "$HR" report --db "$T/busy.db" --from 2026-11-28 -s 00:00:01 -e 0
 expect_error 5 "$HR" report --db "$T/empty.db" --from 2026-11-28
 : > "$T/zero.db"
 expect_error 5 "$HR" report --db "$T/zero.db" --from 2026-11-28
+# the charts and pages never overwrite the database they read
+sum=$(md5sum <"$T/busy.db")
+expect_error 2 "$HR" report --db "$T/busy.db" --from 2026-11-28 --html "$T/busy.db"
+expect_error 2 "$HR" report --db "$T/busy.db" --from 2026-11-28 --pdf "$T/busy.db"
+ln -s busy.db "$T/busy-link.pdf"
+expect_error 2 "$HR" report --db "$T/busy.db" --from 2026-11-28 --pdf "$T/busy-link.pdf"
+cp "$T/busy.db" "$T/db.svg"
+sum2=$(md5sum <"$T/db.svg")
+expect_error 2 "$HR" graph --db "$T/db.svg" --from 2026-11-28 -o "$T/db.svg"
+[ "$(md5sum <"$T/busy.db")" = "$sum" ] && [ "$(md5sum <"$T/db.svg")" = "$sum2" ] ||
+	fail "a refused output changed the database"
+# an output that cannot be written: one lowercase line, exit 1
+expect_error 1 "$HR" report --db "$T/busy.db" --from 2026-11-28 --html "$T/no/such/dir/r.html"
 # nothing on stdout for an error
 [ -z "$("$HR" report --db "$T/busy.db" --from 2026-01-01 --to 2026-01-02 2>/dev/null)" ] || fail "stdout on error"
 # and the good cases exit 0
