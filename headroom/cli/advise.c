@@ -106,7 +106,7 @@ static int load_config(struct advise *ad)
 }
 
 /* --threshold [THRESHOLD_]NAME=VALUE */
-static int parse_threshold(struct hr_thresholds *th, const char *arg)
+int hr_advise_parse_threshold(struct hr_thresholds *th, const char *arg)
 {
 	char name[64];
 	const char *eq = strchr(arg, '=');
@@ -133,6 +133,22 @@ static int parse_threshold(struct hr_thresholds *th, const char *arg)
 		log_error("unknown threshold '%s' (see headroom advise --list-thresholds)", name);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int hr_advise_parse_min_sustained(const char *arg, double *ret_s)
+{
+	uint64_t ms;
+
+	if (!strcmp(arg, "0")) {
+		*ret_s = 0;
+		return 0;
+	}
+	if (hr_parse_interval_ms(arg, &ms) < 0) {
+		log_error("bad --min-sustained '%s': expected a duration like 10s or 2m", arg);
+		return -EINVAL;
+	}
+	*ret_s = (double)ms / 1000;
 	return 0;
 }
 
@@ -242,7 +258,6 @@ int hr_cmd_advise(int argc, char **argv)
 	size_t ntharg = 0;
 	double minsus = -1;
 	bool list = false;
-	uint64_t ms;
 	int c, code;
 
 	if (!tharg) {
@@ -279,16 +294,8 @@ int hr_cmd_advise(int argc, char **argv)
 			tharg[ntharg++] = optarg;
 			break;
 		case OPT_MINSUS:
-			if (!strcmp(optarg, "0")) {
-				minsus = 0;
-			} else if (hr_parse_interval_ms(optarg, &ms) < 0) {
-				log_error(
-				    "bad --min-sustained '%s': expected a duration like 10s or 2m",
-				    optarg);
+			if (hr_advise_parse_min_sustained(optarg, &minsus) < 0)
 				return HR_EXIT_USAGE;
-			} else {
-				minsus = (double)ms / 1000;
-			}
 			break;
 		case OPT_LIST:
 			list = true;
@@ -313,7 +320,7 @@ int hr_cmd_advise(int argc, char **argv)
 	if (code != HR_EXIT_OK)
 		return code;
 	for (size_t i = 0; i < ntharg; i++)
-		if (parse_threshold(&ad.th, tharg[i]) < 0)
+		if (hr_advise_parse_threshold(&ad.th, tharg[i]) < 0)
 			return HR_EXIT_USAGE;
 	ad.th.min_sustained_s = minsus;
 	if (list) {

@@ -21,4 +21,9 @@ struct hr_thresholds;
 int hr_advise_apply_config(const struct hr_config *cfg, const char *path,
 			   struct hr_thresholds *th);
 
+/* --threshold NAME=VALUE into TH. Logs; returns 0 or -EINVAL. */
+int hr_advise_parse_threshold(struct hr_thresholds *th, const char *arg);
+/* --min-sustained DURATION ("0", "10s", "2m") into seconds. Logs; 0 or -EINVAL. */
+int hr_advise_parse_min_sustained(const char *arg, double *ret_s);
+
 #endif

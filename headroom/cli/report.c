@@ -43,6 +43,9 @@ struct report {
 	size_t ncpus;
 	const char *from, *to, *start, *end;
 	const char *html, *pdf;	/* --html FILE, --pdf FILE: report_html.c */
+	const char *tharg[64];	/* --threshold NAME=VALUE, for the verdict of --html/--pdf */
+	size_t ntharg;
+	double minsus;		/* --min-sustained in seconds, or -1 */
 	int64_t bucket_ms;
 	int top_n;
 	enum hr_format fmt;
@@ -87,6 +90,8 @@ static void help(void)
 	       "                          self-contained HTML page (default range: the\n"
 	       "                          last 24 hours; activities are ignored)\n"
 	       "      --pdf FILE          the same as a multi-page PDF\n"
+	       "      --threshold NAME=VALUE, --min-sustained DURATION\n"
+	       "                          for the verdict of --html/--pdf, as for advise\n"
 	       "  -h, --help              this text\n"
 	       "\n"
 	       "Times are 24-hour HH:MM:SS (sar's S_TIME_FORMAT=ISO), dates YYYY-MM-DD,\n"
@@ -257,13 +262,18 @@ static int load_thresholds(struct report *rp, struct hr_thresholds *th)
 	hr_thresholds_defaults(th);
 	hr_config_defaults(&cfg);
 	r = hr_config_load(rp->config_path, &cfg, err, sizeof(err));
-	if (r == -ENOENT && !rp->config_explicit)
-		return HR_EXIT_OK;
-	if (r < 0) {
+	if (r < 0 && (r != -ENOENT || rp->config_explicit)) {
 		log_error("bad config '%s': %s", rp->config_path, *err ? err : hr_errstr(r));
 		return HR_EXIT_USAGE;
 	}
-	return hr_advise_apply_config(&cfg, rp->config_path, th);
+	/* as advise: the config file, then --threshold, then --min-sustained */
+	if (r == 0 && hr_advise_apply_config(&cfg, rp->config_path, th) != HR_EXIT_OK)
+		return HR_EXIT_USAGE;
+	for (size_t i = 0; i < rp->ntharg; i++)
+		if (hr_advise_parse_threshold(th, rp->tharg[i]) < 0)
+			return HR_EXIT_USAGE;
+	th->min_sustained_s = rp->minsus;
+	return HR_EXIT_OK;
 }
 
 static void fmt_time(int64_t ms, char *buf, size_t size)
@@ -535,7 +545,7 @@ static int run(struct report *rp)
 
 int hr_cmd_report(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP, OPT_HTML, OPT_PDF };
+	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP, OPT_HTML, OPT_PDF, OPT_TH, OPT_MINSUS };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
@@ -547,6 +557,8 @@ int hr_cmd_report(int argc, char **argv)
 		{"top", optional_argument, NULL, OPT_TOP},
 		{"html", required_argument, NULL, OPT_HTML},
 		{"pdf", required_argument, NULL, OPT_PDF},
+		{"threshold", required_argument, NULL, OPT_TH},
+		{"min-sustained", required_argument, NULL, OPT_MINSUS},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -554,6 +566,7 @@ int hr_cmd_report(int argc, char **argv)
 		.config_path = HR_DEFAULT_CONFIG,
 		.fmt = HR_FORMAT_TEXT,
 		.top_n = 5,
+		.minsus = -1,
 	};
 	uint64_t ms;
 	int c, code = HR_EXIT_OK;
@@ -654,6 +667,18 @@ int hr_cmd_report(int argc, char **argv)
 			break;
 		case OPT_PDF:
 			rp.pdf = optarg;
+			break;
+		case OPT_TH:
+			if (rp.ntharg == ARRAY_SIZE(rp.tharg)) {
+				log_error("too many --threshold options");
+				code = HR_EXIT_USAGE;
+			} else {
+				rp.tharg[rp.ntharg++] = optarg;
+			}
+			break;
+		case OPT_MINSUS:
+			if (hr_advise_parse_min_sustained(optarg, &rp.minsus) < 0)
+				code = HR_EXIT_USAGE;
 			break;
 		case OPT_FROM:
 			rp.from = optarg;
