@@ -55,7 +55,7 @@ const struct hr_panel hr_panels[] = {
 	{.name = "disk", .title = "Disk await (queue + service time)", .unit = "ms",
 	 .table = "disk", .key = "t.dev", S({.label = "await", .expr = "t.await_ms"})},
 	{.name = "disk", .title = "Disk utilisation", .unit = "%", .table = "disk",
-	 .key = "t.dev", .ymax = 100, .threshold = 90, .threshold_label = "90% busy",
+	 .key = "t.dev", .ymax = 100, .threshold = 80, .threshold_label = "80% busy",
 	 S({.label = "%util", .expr = "t.util_pct"})},
 	{.name = "sockets", .title = "Sockets", .unit = "", .table = "sock",
 	 S({.label = "tcp", .expr = "t.tcpsck + t.tcp6sck"},

@@ -53,6 +53,7 @@ void hr_graph_free(struct hr_graph *g)
 	free(g->panels);
 	free(g->titles);
 	free(g->marks);
+	free(g->th_labels);
 	free(g->mark_labels);
 	free(g);
 }
@@ -80,7 +81,8 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 	g->cs = calloc(n ? n : 1, sizeof(*g->cs));
 	g->panels = calloc(n ? n : 1, sizeof(*g->panels));
 	g->titles = calloc(n ? n : 1, sizeof(*g->titles));
-	if (!g->charts || !g->sets || !g->cs || !g->panels || !g->titles) {
+	g->th_labels = calloc(n ? n : 1, sizeof(*g->th_labels));
+	if (!g->charts || !g->sets || !g->cs || !g->panels || !g->titles || !g->th_labels) {
 		hr_graph_free(g);
 		return -ENOMEM;
 	}

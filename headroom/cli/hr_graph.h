@@ -26,6 +26,7 @@ struct hr_graph {
 	size_t ncharts;
 	struct hr_chart_mark *marks;	/* of every chart (hr_graph_mark) */
 	char (*mark_labels)[64];
+	char (*th_labels)[128];		/* threshold labels set by hr_graph_mark */
 	int64_t nsamples; /* samples in the range (0: every chart says "no data") */
 	char title[512];  /* "host fixture - 2026-11-28 00:00 to 23:59 CET" */
 	char host[256];
@@ -61,7 +62,9 @@ int hr_advise_job_finish(struct hr_advise_job *j, struct hr_advice **ret);
  * chart, and where A's findings (verdict above ok) held as shading on the
  * charts of their resource (CPU: cpu, load; memory: memory, swap, paging;
  * disks: disk; interfaces: net, neterr). A may be NULL. Replaces earlier
- * marks. Returns 0 or -ENOMEM.
+ * marks. With A, the dashed threshold lines are the advisor's (A->th):
+ * CPU busy, disk %util and the lowest PSI threshold, so a chart and the
+ * verdict beside it never disagree. Returns 0 or -ENOMEM.
  */
 int hr_graph_mark(struct hr_graph *g, const struct hr_advice *a, const struct hr_restart *rs,
 		  size_t nrs);

@@ -92,6 +92,27 @@ static int add_findings(struct acc *x, size_t first, const struct hr_resource *r
 	return 0;
 }
 
+/* The advisor's threshold for chart C (panel P), with its label; false: keep the panel's. */
+static bool advisor_threshold(const struct hr_panel *p, const struct hr_thresholds *th,
+			      double *ret, char *label, size_t size)
+{
+	if (p->threshold <= 0)
+		return false;
+	if (!strcmp(p->name, "cpu") || !strcmp(p->name, "disk")) {
+		*ret = th->v[!strcmp(p->name, "cpu") ? HR_TH_CPU_BUSY_PCT : HR_TH_DISK_UTIL_PCT];
+		snprintf(label, size, "%g%% busy", *ret);
+		return true;
+	}
+	if (!strcmp(p->name, "psi")) {
+		double c = th->v[HR_TH_CPU_PSI_PCT], m = th->v[HR_TH_MEM_PSI_PCT];
+		double io = th->v[HR_TH_IO_PSI_PCT];
+		*ret = c < m ? (c < io ? c : io) : (m < io ? m : io);
+		snprintf(label, size, "%g%% stalled (cpu %g, memory %g, io %g)", *ret, c, m, io);
+		return true;
+	}
+	return false;
+}
+
 int hr_graph_mark(struct hr_graph *g, const struct hr_advice *a, const struct hr_restart *rs,
 		  size_t nrs)
 {
@@ -102,7 +123,14 @@ int hr_graph_mark(struct hr_graph *g, const struct hr_advice *a, const struct hr
 	if (!first)
 		return -ENOMEM;
 	for (size_t c = 0; c < g->ncharts && r == 0; c++) {
+		double v;
+
 		first[c] = x.n;
+		if (a && advisor_threshold(g->panels[c], &a->th, &v, g->th_labels[c],
+					   sizeof(g->th_labels[c]))) {
+			g->charts[c].threshold = v;
+			g->charts[c].threshold_label = g->th_labels[c];
+		}
 		for (size_t i = 0; a && i < a->nres && r == 0; i++)
 			if (panel_shows(a->res[i].s.kind, g->panels[c]->name))
 				r = add_findings(&x, first[c], &a->res[i]);

@@ -80,6 +80,12 @@ done
 	fail "11 disks: the three disk charts do not say '(8 of 11 shown)'"
 pdftotext "$T/all.pdf" - | grep -q "shown)" && fail "all.pdf: (N of M shown) with 2 disks"
 echo "ok: more disks than drawn"
+# the dashed lines are the advisor's thresholds, from the config file too
+printf 'THRESHOLD_DISK_UTIL_PCT=50\nTHRESHOLD_CPU_BUSY_PCT=70\n' >"$T/th.conf"
+"$HR" graph -c "$T/th.conf" --db "$T/busy.db" --from 2026-11-28 --panel cpu,disk -o "$T/th.pdf" || fail "graph -c th.conf"
+pdftotext "$T/th.pdf" - | grep -q "70% busy" && pdftotext "$T/th.pdf" - | grep -q "50% busy" ||
+	fail "threshold lines do not follow THRESHOLD_CPU_BUSY_PCT/THRESHOLD_DISK_UTIL_PCT: $(pdftotext "$T/th.pdf" - | grep busy | tr '\n' ' ')"
+echo "ok: threshold lines from the advisor's thresholds"
 # one hour: the axis counts minutes (ticks every 5 or 10 minutes) and the
 # line covers the hour
 "$HR" graph --db "$T/busy.db" --from "2026-11-28 10:00" --to "2026-11-28 11:00" --panel cpu -o "$T/hour.pdf" ||
