@@ -49,9 +49,9 @@ struct hr_render_info {
 	int64_t from_ms, to_ms;	/* the range reported (inclusive) */
 	int64_t bucket_ms;	/* -i, 0 when rows are samples */
 	/* reboots, in time order: shown as sar's "LINUX RESTART (N CPU)" lines
-	   inside every table, before the first row at or after (for a bucket:
-	   covering) their time; CSV rows with interval -1, as sadf -d; JSON a
-	   top-level "restarts" list */
+	   inside every table, before the first row at or after their time (for
+	   buckets: after the rows of the bucket that holds it); CSV rows with
+	   interval -1, as sadf -d; JSON a top-level "restarts" list */
 	const struct hr_render_restart *restarts;
 	size_t nrestarts;
 };

@@ -27,6 +27,7 @@ struct hr_render {
 	const struct hr_render_table *t;
 	size_t nrows, navg, ntables;
 	size_t next_restart;	/* in the current table: the first not yet shown */
+	int64_t last_end;	/* the last millisecond the table's last row stands for */
 	struct ltime day;	/* text: date and zone of the last line printed */
 	struct ltime start;	/* text: date and zone of the header line */
 };
@@ -142,6 +143,16 @@ static int64_t row_end(const struct hr_render *r, int64_t ts, int64_t span)
 	return r->info.bucket_ms > 0 ? ts + span - 1 : ts;
 }
 
+/*
+ * The restarts to show before a row at TS: those up to its sample (a
+ * sample row), or before its bucket began (a bucket row: a reboot inside
+ * a bucket follows that bucket's rows, so times never go backwards).
+ */
+static int64_t restarts_before(const struct hr_render *r, int64_t ts)
+{
+	return r->info.bucket_ms > 0 ? ts - 1 : ts;
+}
+
 /* sar's restart line, under the time of the first sample after the reboot. */
 static void text_restarts(struct hr_render *r, int64_t until)
 {
@@ -179,7 +190,8 @@ static void text_row(struct hr_render *r, int64_t ts, int64_t span, const char *
 		}
 		text_header(r, hms);
 	}
-	text_restarts(r, row_end(r, ts, span));
+	text_restarts(r, restarts_before(r, ts));
+	r->last_end = row_end(r, ts, span);
 	if (!same_day(&lt, &r->day))
 		text_dateline(r, &lt);
 	r->day = lt;
@@ -191,6 +203,7 @@ static void text_average(struct hr_render *r, const char *key, const char *tail,
 {
 	if (r->nrows == 0)
 		return;
+	text_restarts(r, r->last_end); /* inside the last bucket */
 	text_values(r, "Average:", key, tail, v, nul);
 }
 
@@ -211,6 +224,24 @@ static void csv_field(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+/* sadf -d's restart line, for the restarts up to UNTIL not yet shown. */
+static void csv_restarts(struct hr_render *r, int64_t until)
+{
+	char when[40];
+
+	while (r->next_restart < r->info.nrestarts &&
+	       r->info.restarts[r->next_restart].ts_ms <= until) {
+		const struct hr_render_restart *rs = &r->info.restarts[r->next_restart++];
+
+		iso8601(rs->ts_ms, when, sizeof(when));
+		csv_field(r->out, r->info.host);
+		fprintf(r->out, ",-1,%s,LINUX-RESTART", when);
+		if (rs->ncpu > 0)
+			fprintf(r->out, " (%d CPU)", rs->ncpu);
+		fputc('\n', r->out);
+	}
 }
 
 static void csv_row(struct hr_render *r, int64_t ts, int64_t span, const char *key,
@@ -237,17 +268,8 @@ static void csv_row(struct hr_render *r, int64_t ts, int64_t span, const char *k
 		}
 		fputc('\n', r->out);
 	}
-	while (r->next_restart < r->info.nrestarts &&
-	       r->info.restarts[r->next_restart].ts_ms <= row_end(r, ts, span)) {
-		const struct hr_render_restart *rs = &r->info.restarts[r->next_restart++];
-
-		iso8601(rs->ts_ms, when, sizeof(when));
-		csv_field(r->out, r->info.host);
-		fprintf(r->out, ",-1,%s,LINUX-RESTART", when);
-		if (rs->ncpu > 0)
-			fprintf(r->out, " (%d CPU)", rs->ncpu);
-		fputc('\n', r->out);
-	}
+	csv_restarts(r, restarts_before(r, ts));
+	r->last_end = row_end(r, ts, span);
 	iso8601(ts, when, sizeof(when));
 	csv_field(r->out, r->info.host);
 	fprintf(r->out, ",%lld,%s", (long long)((span + 500) / 1000), when);
@@ -484,6 +506,11 @@ int hr_render_end(struct hr_render *r)
 		json_end(r);
 		r->ntables++;
 	} else if (r->nrows) {
+		/* a reboot inside the last bucket, when there was no average line */
+		if (r->fmt == HR_FORMAT_TEXT && r->navg == 0)
+			text_restarts(r, r->last_end);
+		else if (r->fmt == HR_FORMAT_CSV)
+			csv_restarts(r, r->last_end);
 		r->ntables++;
 	}
 	r->t = NULL;
