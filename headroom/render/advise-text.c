@@ -88,7 +88,11 @@ static void finding(FILE *out, const struct hr_finding *f, bool show_top)
 	const struct hr_episode *e = &f->ep;
 	char a[64], b[64], c[64], d[64];
 
-	fprintf(out, "  [%s] %s: %s\n", hr_verdict_name(f->verdict), f->rule, f->text);
+	/* a rule that did not fire must not read as if its conclusion held */
+	if (f->verdict == HR_OK)
+		fprintf(out, "  [ok] %s: not met (it would mean: %s)\n", f->rule, f->text);
+	else
+		fprintf(out, "  [%s] %s: %s\n", hr_verdict_name(f->verdict), f->rule, f->text);
 	if (e->total_ms > 0) {
 		t_dur(e->longest_ms, a, sizeof(a));
 		t_time(e->longest_start, b, sizeof(b));

@@ -75,6 +75,10 @@ grep -q "\[upgrade\] cpu-busy" "$T/strict.txt" && { echo "FAIL: config threshold
 "$HR" advise -c "$T/none.conf" --threshold THRESHOLD_CPU_SUSTAINED_MIN=5 --db "$T/adv-cpu.db" $day >"$T/sus.txt"
 grep -q "(4h25min sustained)" "$T/sus.txt" || { echo "FAIL: CPU_SUSTAINED_MIN=5 did not count the spikes"; status=1; }
 grep -q "(4h25min sustained)" "$T/sus.txt" && echo "ok: thresholds from the config file and --threshold"
+# a rule that did not fire says so instead of stating its conclusion
+"$HR" advise -c "$T/none.conf" --threshold CPU_SUSTAINED_MIN=600 --db "$T/adv-cpu.db" $day >"$T/long.txt"
+grep -q "^  \[ok\] cpu-busy: not met (it would mean: CPU busy sustained: the CPU is the bottleneck)" "$T/long.txt" ||
+	{ echo "FAIL: an ok finding reads as if it held: $(grep '\[ok\]' "$T/long.txt")"; status=1; }
 
 if [ "${UPDATE_GOLDEN:-}" != 1 ]; then
 	[ "$(cd "$GOLDEN_DIR" && md5sum ./advise-* 2>/dev/null)" = "$sums_before" ] ||
