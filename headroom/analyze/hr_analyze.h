@@ -119,6 +119,17 @@ struct hr_column {
  * aggregate in it (sum(a) / sum(b), count(*)) makes hr_rows_open fail
  * with -EINVAL.
  *
+ * When the samples of the range (and time of day) have dense ids that
+ * grow with ts (raw data; not with roll-ups, written later than the raw
+ * samples of their time), query.c reads their (id, ts, span) once and
+ * walks the table alone instead: FROM WHERE t.sample BETWEEN the ids AND
+ * t.stat = 0 [AND WHERE] ORDER BY t.sample (sum_keys: GROUP BY t.sample),
+ * ts and span from that map (hr_smap()), the ids outside the range
+ * dropped, and "(e) * span" / "span" under sum() multiplied in C as SQL
+ * multiplies; the same rows in the same order, the same bits. So FROM,
+ * SELECT and WHERE must not name the sample table (s); FROM may join
+ * other tables on t.sample.
+ *
  * .top is pidstat's ranking over the proc table, made by query.c from the
  * rows of .sql (ts, pid, span, sample id, comm, cpu_pct * span, rss_kb,
  * swap_kb, rkbps * span, wkbps * span in time order, a NULL pid for a

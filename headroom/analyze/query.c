@@ -4,9 +4,13 @@
  * local-time buckets (in C, and as the SQL function hr_b() for custom
  * queries), and the per-activity queries: SQL streams one row per sample
  * and key in time order without sorting, and the buckets are summed here
- * as SQL's GROUP BY would, bucket by bucket. Uses SQLite directly for
- * reading: hr_store has no read API (yet), and this layer is allowed to
- * depend on it. Never logs.
+ * as SQL's GROUP BY would, bucket by bucket. Where the range's sample ids
+ * are dense and walking them meets the samples in time order (raw data,
+ * not a range with roll-ups), the generic query walks the metric table
+ * alone by primary key, the samples' times and spans read into memory
+ * once (struct smap, as series.c does): no join with sample, no seek per
+ * sample. Uses SQLite directly for reading: hr_store has no read API
+ * (yet), and this layer is allowed to depend on it. Never logs.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -20,12 +24,33 @@
 #include "cleanup.h"
 #include "banned.h"
 
+/* Below this share of sample ids in the range, seek samples by time (as series.c). */
+#define DENSE_PCT 50
+/* Most sample ids whose time and span are held in memory (16 bytes each). */
+#define MAX_IDS (4 * 1024 * 1024)
+
+/*
+ * The time and span of the samples with ids [lo, lo + n) of one range
+ * (and time of day), when walking them by id visits them in time order:
+ * read once, they spare every generic query its join with sample.
+ * ts == INT64_MIN: not in the range (or no such sample). Shared by the
+ * rows of the range and the db's cache (refs).
+ */
+struct smap {
+	int refs;
+	struct hr_range rg;
+	int64_t lo, n;
+	int64_t *ts, *span;
+};
+
 struct hr_db {
 	sqlite3 *db;
 	bool empty;		/* schema version 0: no tables yet */
 	char errmsg[256];
 	/* the local day of the last hr_b() call, so most calls skip mktime() */
 	int64_t day_start, day_end;
+	/* the sample map of the last range asked for, or NULL */
+	struct smap *map;
 };
 
 /*
@@ -65,6 +90,7 @@ struct slot {
 	const char *expr;	/* in the activity's fragment, len bytes */
 	int len;
 	bool text;		/* shown as text (label, tail) */
+	bool mul_span;		/* sum((expr) * span): C multiplies by the map's span */
 };
 
 /*
@@ -87,6 +113,8 @@ struct hr_rows {
 	struct hr_db *db;
 	const struct hr_activity *act;
 	sqlite3_stmt *st;	/* the rows; then, for a custom query, its averages */
+	struct smap *map;	/* the generic query walks ids: its samples; or NULL */
+	int64_t span;		/* with map: the span of the current row's sample */
 	enum { ROWS, EMIT, AVG_QUERY, AVG_ACC, AVG_TOP, DONE } state;
 	struct hr_query q;
 	double *v;
@@ -180,24 +208,46 @@ static void fn_bucket(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 						 sqlite3_value_int64(argv[1])));
 }
 
-/* hr_in_tod(ts, lo, hi): 1 when the local wall-clock time of day is in [lo, hi]. */
-static void fn_in_tod(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* Whether the local wall-clock time of day of TS is in [LO, HI] (< 0: open). */
+static bool in_tod(int64_t ts, int64_t lo, int64_t hi)
 {
-	int64_t lo = sqlite3_value_int64(argv[1]);
-	int64_t hi = sqlite3_value_int64(argv[2]);
 	struct hr_tm lt;
 	int tod;
 
-	if (lo < 0 && hi < 0) {
-		sqlite3_result_int(ctx, 1);
-		return;
-	}
-	if (hr_time_local(sqlite3_value_int64(argv[0]), &lt) < 0) {
-		sqlite3_result_int(ctx, 0);
-		return;
-	}
+	if (lo < 0 && hi < 0)
+		return true;
+	if (hr_time_local(ts, &lt) < 0)
+		return false;
 	tod = lt.hour * 3600 + lt.min * 60 + lt.sec;
-	sqlite3_result_int(ctx, (lo < 0 || tod >= lo) && (hi < 0 || tod <= hi));
+	return (lo < 0 || tod >= lo) && (hi < 0 || tod <= hi);
+}
+
+/* hr_in_tod(ts, lo, hi): in_tod() in SQL. */
+static void fn_in_tod(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_result_int(ctx, in_tod(sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1]),
+				       sqlite3_value_int64(argv[2])));
+}
+
+/*
+ * hr_smap(map, id, what): the ts (what 0) or span (1) of sample ID from
+ * the sample map bound as a pointer; NULL outside it. The generic query's
+ * fragments name ts and span; walking ids, this is where they come from.
+ */
+static void fn_smap(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct smap *m = sqlite3_value_pointer(argv[0], "hr_smap");
+	int64_t i;
+
+	if (!m) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	i = sqlite3_value_int64(argv[1]) - m->lo;
+	if (i < 0 || i >= m->n || m->ts[i] == INT64_MIN)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int64(ctx, sqlite3_value_int(argv[2]) ? m->span[i] : m->ts[i]);
 }
 
 const char *hr_db_errmsg(const struct hr_db *db)
@@ -205,10 +255,20 @@ const char *hr_db_errmsg(const struct hr_db *db)
 	return db ? db->errmsg : "";
 }
 
+static void smap_unref(struct smap *m)
+{
+	if (!m || --m->refs > 0)
+		return;
+	free(m->ts);
+	free(m->span);
+	free(m);
+}
+
 void hr_db_free(struct hr_db *db)
 {
 	if (!db)
 		return;
+	smap_unref(db->map);
 	if (db->db)
 		sqlite3_close_v2(db->db);
 	free(db);
@@ -246,6 +306,10 @@ int hr_db_open(const char *path, struct hr_db **ret)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(db->db, "hr_in_tod", 3,
 					     SQLITE_UTF8 | SQLITE_DETERMINISTIC, db, fn_in_tod,
+					     NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db->db, "hr_smap", 3,
+					     SQLITE_UTF8 | SQLITE_DETERMINISTIC, db, fn_smap,
 					     NULL, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(db, "register functions");
@@ -329,6 +393,130 @@ int hr_db_count(struct hr_db *db, const struct hr_range *rg, int64_t *ret_n)
 	return sql_errno(rc);
 }
 
+static bool same_range(const struct hr_range *a, const struct hr_range *b)
+{
+	return a->from_ms == b->from_ms && a->to_ms == b->to_ms && a->tod_from == b->tod_from &&
+	       a->tod_to == b->tod_to;
+}
+
+/*
+ * Read the samples of RG (ts in range, time of day too) into *RET, as
+ * series.c does, when their ids are dense (at least DENSE_PCT of those
+ * between the smallest and the largest, at most MAX_IDS) and walking them
+ * by id meets them in the generic query's order, ts then id: roll-up
+ * samples are written after the raw samples of their time, so a range
+ * holding both mostly fails this. Else *RET gets no samples (n 0: the
+ * queries join sample), kept all the same so the next activity does not
+ * ask again. Returns 0 or -errno.
+ */
+static int smap_load(struct hr_db *db, const struct hr_range *rg, struct smap **ret)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t count, lo, hi, last = INT64_MIN;
+	struct smap *m = NULL;
+	bool tod = has_tod(rg);
+	int rc;
+
+	*ret = NULL;
+	rc = sqlite3_prepare_v2(db->db,
+				"SELECT count(*), min(id), max(id) FROM sample WHERE ts BETWEEN ?1 AND ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, rg->from_ms);
+	sqlite3_bind_int64(st, 2, rg->to_ms);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		goto fail;
+	count = sqlite3_column_int64(st, 0);
+	lo = sqlite3_column_int64(st, 1);
+	hi = sqlite3_column_int64(st, 2);
+	sqlite3_finalize(st);
+	st = NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->refs = 1;
+	m->rg = *rg;
+	*ret = m;
+	if (count == 0 || hi - lo >= MAX_IDS || count * 100 < (hi - lo + 1) * DENSE_PCT)
+		return 0;
+	m->lo = lo;
+	m->n = hi - lo + 1;
+	m->ts = malloc((size_t)m->n * sizeof(*m->ts));
+	m->span = malloc((size_t)m->n * sizeof(*m->span));
+	if (!m->ts || !m->span) {
+		*ret = NULL;
+		smap_unref(m);
+		return -ENOMEM;
+	}
+	for (int64_t i = 0; i < m->n; i++)
+		m->ts[i] = INT64_MIN;
+	rc = sqlite3_prepare_v2(db->db, "SELECT id, ts, span FROM sample WHERE id BETWEEN ?1 AND ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	/* rowid order: ids ascending */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t i = sqlite3_column_int64(st, 0) - lo, ts = sqlite3_column_int64(st, 1);
+
+		if (i < 0 || i >= m->n || ts < rg->from_ms || ts > rg->to_ms)
+			continue;
+		if (tod && !in_tod(ts, rg->tod_from, rg->tod_to))
+			continue;
+		if (ts < last || sqlite3_column_type(st, 1) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 2) != SQLITE_INTEGER) {
+			/* an older sample after a newer one: ids are not time order;
+			   or a time or span SQL would not multiply as an integer */
+			sqlite3_finalize(st);
+			m->n = 0;
+			return 0;
+		}
+		last = ts;
+		m->ts[i] = ts;
+		m->span[i] = sqlite3_column_int64(st, 2);
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	set_err(db, "sample");
+	sqlite3_finalize(st);
+	*ret = NULL;
+	smap_unref(m);
+	return sql_errno(rc) ? sql_errno(rc) : -EIO;
+}
+
+/*
+ * The sample map of RG for a generic query (a reference to drop with
+ * smap_unref()), or NULL when the query must join sample. The last one is
+ * kept: report -A asks for the same range activity after activity. It
+ * stays true while the recorder writes: new samples get greater ids, which
+ * no query of the kept range walks.
+ */
+static int smap_get(struct hr_db *db, const struct hr_range *rg, struct smap **ret)
+{
+	struct smap *m = db->map;
+	int r;
+
+	*ret = NULL;
+	if (!m || !same_range(&m->rg, rg)) {
+		r = smap_load(db, rg, &m);
+		if (r < 0)
+			return r;
+		smap_unref(db->map);
+		db->map = m;
+	}
+	if (m->n > 0) {
+		m->refs++;
+		*ret = m;
+	}
+	return 0;
+}
+
 /*
  * Split FRAG ("sum((x) * span)", "max(device)", "1"...) into how a bucket
  * merges it and the per-row expression: *ret_expr, *ret_len is X of
@@ -398,6 +586,55 @@ static bool has_aggregate(const char *expr, int len)
 }
 
 /*
+ * With a sample map, span is a function call per use in SQL (hr_smap());
+ * the sums of the fragments, "(X) * span" (an identifier or a whole
+ * parenthesised X) and "span", are most of them: SQL gives X (1 for span
+ * alone) and add_row() multiplies, as SQL's * does (add_sum_span()).
+ */
+static void split_span(struct slot *sl)
+{
+	static const char mul[] = " * span";
+	const int ml = (int)sizeof(mul) - 1;
+	const char *e = sl->expr;
+	int n = sl->len - ml, depth = 0;
+
+	if (sl->len == 4 && !memcmp(e, "span", 4)) {
+		sl->expr = "1";
+		sl->len = 1;
+		sl->mul_span = true;
+		return;
+	}
+	if (n <= 0 || memcmp(e + n, mul, (size_t)ml))
+		return;
+	if (e[0] == '(' && e[n - 1] == ')') {
+		/* the first '(' must close at the end: "(a) + (b)" is no factor */
+		char quote = 0;
+
+		for (int p = 0; p < n; p++) {
+			if (quote) {
+				if (e[p] == quote)
+					quote = 0;
+			} else if (e[p] == '\'' || e[p] == '"') {
+				quote = e[p];
+			} else if (e[p] == '(') {
+				depth++;
+			} else if (e[p] == ')' && --depth == 0 && p != n - 1) {
+				return;
+			}
+		}
+		if (depth || quote)
+			return;
+	} else {
+		for (int p = 0; p < n; p++)
+			if (!(e[p] == '_' || (e[p] >= 'a' && e[p] <= 'z') ||
+			      (e[p] >= 'A' && e[p] <= 'Z') || (e[p] >= '0' && e[p] <= '9')))
+				return;
+	}
+	sl->len = n;
+	sl->mul_span = true;
+}
+
+/*
  * Give cell CELL the slot of FRAG, a new one (a column appended to S) if
  * none has it. -EINVAL for a fragment the buckets cannot merge.
  */
@@ -412,9 +649,12 @@ static int add_slot(struct hr_rows *rows, sqlite3_str *s, size_t cell, const cha
 			 "%s: '%s' is no single sum(), max() or min()", rows->act->name, frag);
 		return -EINVAL;
 	}
+	if (rows->map && sl.agg == AGG_SUM)
+		split_span(&sl);
 	for (i = 0; i < rows->nslots; i++) {
 		struct slot *o = &rows->slots[i];
-		if (o->agg == sl.agg && o->len == sl.len && !memcmp(o->expr, sl.expr, sl.len)) {
+		if (o->agg == sl.agg && o->len == sl.len && o->mul_span == sl.mul_span &&
+		    !memcmp(o->expr, sl.expr, sl.len)) {
 			o->text |= text;
 			break;
 		}
@@ -431,8 +671,13 @@ static int add_slot(struct hr_rows *rows, sqlite3_str *s, size_t cell, const cha
  * The generic query of ROWS's activity (see hr_analyze.h): one row per
  * sample and key in time order, read straight off the sample_ts index and
  * the metric table's primary key (no temporary B-tree: no sort, no spill
- * to temp files); the buckets are made in C (add_row). Fills rows->slots
- * and *ret_sql (sqlite3_free() it). Returns 0, -EINVAL or -ENOMEM.
+ * to temp files); the buckets are made in C (add_row). With a sample map
+ * (rows->map), the metric table alone is walked in primary-key order over
+ * the ids [?1, ?2], which beats seeking each sample's rows through the
+ * join; ts and span come from the map bound as ?3 (hr_smap()), the first
+ * column is the sample id, and fill_bucket() drops the ids the map has
+ * not. Fills rows->slots and *ret_sql (sqlite3_free() it). Returns 0,
+ * -EINVAL or -ENOMEM.
  */
 static int build_sql(struct hr_rows *rows, char **ret_sql)
 {
@@ -446,7 +691,7 @@ static int build_sql(struct hr_rows *rows, char **ret_sql)
 	int r;
 
 	rows->nslots = 0;
-	sqlite3_str_appendf(s, "SELECT ts, %s AS k", key ? key : "NULL");
+	sqlite3_str_appendf(s, "SELECT %s, %s AS k", rows->map ? "sid" : "ts", key ? key : "NULL");
 	r = add_slot(rows, s, 0, "sum(span)", false);
 	if (r >= 0)
 		r = add_slot(rows, s, 1, act->keyname ? label : "NULL", act->keyname);
@@ -461,13 +706,21 @@ static int build_sql(struct hr_rows *rows, char **ret_sql)
 		sqlite3_free(sqlite3_str_finish(s));
 		return r;
 	}
-	sqlite3_str_appendf(s,
-			    " FROM (SELECT s.ts AS ts, s.id AS sid, s.span AS span, %s"
-			    " FROM sample s JOIN %s"
-			    " WHERE t.sample = s.id AND t.stat = 0 AND s.ts BETWEEN ?1 AND ?2",
-			    act->select ? act->select : "t.*", act->from);
-	/* a function call per row, for nothing when every time of day is in */
-	if (has_tod(&q->range))
+	if (rows->map)
+		sqlite3_str_appendf(s,
+				    " FROM (SELECT hr_smap(?3, t.sample, 0) AS ts, t.sample AS sid,"
+				    " hr_smap(?3, t.sample, 1) AS span, %s"
+				    " FROM %s WHERE t.sample BETWEEN ?1 AND ?2 AND t.stat = 0",
+				    act->select ? act->select : "t.*", act->from);
+	else
+		sqlite3_str_appendf(s,
+				    " FROM (SELECT s.ts AS ts, s.id AS sid, s.span AS span, %s"
+				    " FROM sample s JOIN %s"
+				    " WHERE t.sample = s.id AND t.stat = 0 AND s.ts BETWEEN ?1 AND ?2",
+				    act->select ? act->select : "t.*", act->from);
+	/* a function call per row, for nothing when every time of day is in;
+	   the map holds only the samples of the times of day asked for */
+	if (has_tod(&q->range) && !rows->map)
 		sqlite3_str_appendall(s, " AND hr_in_tod(s.ts, ?3, ?4)");
 	if (act->where)
 		sqlite3_str_appendf(s, " AND %s", act->where);
@@ -482,8 +735,15 @@ static int build_sql(struct hr_rows *rows, char **ret_sql)
 	 * outer ORDER BY would sort its rows: order them inside, where the
 	 * index gives that order for free; the outer query only reads them.
 	 */
-	if (act->sum_keys)
+	if (act->sum_keys && rows->map)
+		sqlite3_str_appendall(s, " GROUP BY t.sample ORDER BY t.sample)");
+	else if (act->sum_keys)
 		sqlite3_str_appendall(s, " GROUP BY s.ts, s.id ORDER BY s.ts, s.id)");
+	else if (rows->map)
+		/* not "sid, k": SQLite would sort each sample's rows, as the
+		   primary key has stat between. A key has one row per sample,
+		   which comes in sample order, and add_row() orders the keys. */
+		sqlite3_str_appendall(s, ") ORDER BY sid");
 	else
 		sqlite3_str_appendf(s, ") ORDER BY ts, sid%s", key ? ", k" : "");
 	*ret_sql = sqlite3_str_finish(s);
@@ -538,6 +798,7 @@ void hr_rows_free(struct hr_rows *rows)
 	if (!rows)
 		return;
 	sqlite3_finalize(rows->st);
+	smap_unref(rows->map);
 	free_accs(rows);
 	free(rows->slots);
 	free(rows->slot_of);
@@ -556,7 +817,9 @@ static int prepare_rows(struct hr_rows *rows, bool average)
 	if (act->top) {
 		top_slots(rows);
 	} else if (!act->sql) {
-		int r = build_sql(rows, &sql);
+		int r = smap_get(rows->db, &rows->q.range, &rows->map);
+		if (r >= 0)
+			r = build_sql(rows, &sql);
 		if (r < 0)
 			return r;
 	}
@@ -567,6 +830,12 @@ static int prepare_rows(struct hr_rows *rows, bool average)
 	if (rc != SQLITE_OK) {
 		set_err(rows->db, act->name);
 		return sql_errno(rc);
+	}
+	if (rows->map) {
+		sqlite3_bind_int64(rows->st, 1, rows->map->lo);
+		sqlite3_bind_int64(rows->st, 2, rows->map->lo + rows->map->n - 1);
+		sqlite3_bind_pointer(rows->st, 3, rows->map, "hr_smap", NULL);
+		return 0;
 	}
 	bind_range(rows->st, &rows->q.range);
 	if (sqlite3_bind_parameter_count(rows->st) >= 5)
@@ -800,6 +1069,53 @@ static int set_cell(struct cell *c, sqlite3_value *v, bool text)
 	return 0;
 }
 
+/* Add the integer I (IS_INT) or the real R to the sum C, as sum() does. */
+static int add_sum(struct hr_rows *rows, struct cell *c, bool is_int, int64_t i, double r)
+{
+	if (is_int) {
+		c->r += (double)i;
+		if (!c->approx && __builtin_add_overflow(c->i, i, &c->i)) {
+			/* sum() fails the statement so; never over real data */
+			snprintf(rows->db->errmsg, sizeof(rows->db->errmsg), "%s: integer overflow",
+				 rows->act->name);
+			return -ERANGE;
+		}
+	} else {
+		c->r += r;
+		c->approx = true;
+	}
+	c->type = SQLITE_INTEGER;	/* some value: not NULL */
+	return 0;
+}
+
+/*
+ * Add V * SPAN to the sum C, with the value SQL's V * span gives
+ * (sqlite3VdbeExec, OP_Multiply): integers multiply exactly unless that
+ * overflows, else as doubles; a NaN product is NULL; text is a number
+ * first, as arithmetic makes it.
+ */
+static int add_sum_span(struct hr_rows *rows, struct cell *c, sqlite3_value *v, int64_t span)
+{
+	int type = sqlite3_value_type(v);
+	int64_t i;
+	double r;
+
+	if (type == SQLITE_NULL)
+		return 0;
+	if (type == SQLITE_TEXT || type == SQLITE_BLOB)
+		type = sqlite3_value_numeric_type(v) == SQLITE_FLOAT ? SQLITE_FLOAT : SQLITE_INTEGER;
+	if (type == SQLITE_INTEGER) {
+		if (!__builtin_mul_overflow(sqlite3_value_int64(v), span, &i))
+			return add_sum(rows, c, true, i, 0);
+		r = (double)sqlite3_value_int64(v) * (double)span;
+	} else {
+		r = sqlite3_value_double(v) * (double)span;
+	}
+	if (r != r)
+		return 0;	/* NaN: NULL */
+	return add_sum(rows, c, false, 0, r);
+}
+
 /* Merge the value V of the current row into C, as SQL's AGG would. */
 static int add_cell(struct hr_rows *rows, struct cell *c, enum agg agg, sqlite3_value *v,
 		    bool text)
@@ -810,22 +1126,9 @@ static int add_cell(struct hr_rows *rows, struct cell *c, enum agg agg, sqlite3_
 	case AGG_SUM:
 		if (type == SQLITE_NULL)
 			return 0;
-		if (type == SQLITE_INTEGER) {
-			int64_t i = sqlite3_value_int64(v);
-
-			c->r += (double)i;
-			if (!c->approx && __builtin_add_overflow(c->i, i, &c->i)) {
-				/* sum() fails the statement so; never over real data */
-				snprintf(rows->db->errmsg, sizeof(rows->db->errmsg),
-					 "%s: integer overflow", rows->act->name);
-				return -ERANGE;
-			}
-		} else {
-			c->r += sqlite3_value_double(v);
-			c->approx = true;
-		}
-		c->type = SQLITE_INTEGER;	/* some value: not NULL */
-		return 0;
+		if (type == SQLITE_INTEGER)
+			return add_sum(rows, c, true, sqlite3_value_int64(v), 0);
+		return add_sum(rows, c, false, 0, sqlite3_value_double(v));
 	case AGG_MAX:
 	case AGG_MIN:
 		if (type == SQLITE_NULL)
@@ -911,6 +1214,13 @@ static int add_row(struct hr_rows *rows)
 	for (size_t c = 0; c < rows->nslots; c++) {
 		sqlite3_value *v = sqlite3_column_value(rows->st, 2 + (int)c);
 
+		if (rows->slots[c].mul_span) {
+			/* only the generic query's sums, never top's (no wcells) */
+			r = add_sum_span(rows, &a->cells[c], v, rows->span);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		r = add_cell(rows, &a->cells[c], rows->slots[c].agg, v, rows->slots[c].text);
 		if (r >= 0 && a->wcells)
 			r = add_cell(rows, &a->wcells[c], rows->slots[c].agg, v,
@@ -945,7 +1255,19 @@ static int fill_bucket(struct hr_rows *rows)
 			}
 			rows->have_row = true;
 		}
-		ts = sqlite3_column_int64(rows->st, 0);
+		if (rows->map) {
+			int64_t i = sqlite3_column_int64(rows->st, 0) - rows->map->lo;
+
+			/* walking ids: those of other times are not the range's */
+			ts = i >= 0 && i < rows->map->n ? rows->map->ts[i] : INT64_MIN;
+			if (ts == INT64_MIN) {
+				rows->have_row = false;
+				continue;
+			}
+			rows->span = rows->map->span[i];
+		} else {
+			ts = sqlite3_column_int64(rows->st, 0);
+		}
 		if (ts < rows->last_ts) {
 			snprintf(rows->db->errmsg, sizeof(rows->db->errmsg),
 				 "%s: rows out of time order", rows->act->name);
