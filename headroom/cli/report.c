@@ -479,6 +479,22 @@ static int run(struct report *rp)
 		hr_db_free(db);
 		return HR_EXIT_FAILURE;
 	}
+	/* -P N of a CPU the machine never had: say so, as sar does */
+	{
+		int most = (int)strtol(ncpu, NULL, 10);
+		for (size_t i = 0; i < nboots; i++) {
+			most = boots[i].ncpu > most ? boots[i].ncpu : most;
+			most = boots[i].ncpu_before > most ? boots[i].ncpu_before : most;
+		}
+		for (size_t i = 0; most > 0 && i < rp->ncpus; i++)
+			if (strtol(rp->cpus[i], NULL, 10) >= most) {
+				log_error("no CPU %s on '%s': it has %d CPU%s (0-%d)", rp->cpus[i],
+					  *host ? host : rp->db_path, most, most == 1 ? "" : "s",
+					  most - 1);
+				hr_db_free(db);
+				return HR_EXIT_USAGE;
+			}
+	}
 	info = (struct hr_render_info){
 		.host = host,
 		.kernel = kernel,

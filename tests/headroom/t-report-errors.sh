@@ -62,6 +62,10 @@ expect_error 5 "$HR" report --db "$T/busy.db" --from 2026-11-28 -s 00:00:01 -e 0
 expect_error 5 "$HR" report --db "$T/empty.db" --from 2026-11-28
 : > "$T/zero.db"
 expect_error 5 "$HR" report --db "$T/zero.db" --from 2026-11-28
+# a CPU the machine does not have (busy: 2 CPUs)
+expect_error 2 "$HR" report --db "$T/busy.db" --from 2026-11-28 -P 2
+"$HR" report --db "$T/busy.db" --from 2026-11-28 -P 99 2>&1 | grep -q "no CPU 99 on 'fixture': it has 2 CPUs (0-1)" ||
+	fail "-P 99: message"
 # the charts and pages never overwrite the database they read
 sum=$(md5sum <"$T/busy.db")
 expect_error 2 "$HR" report --db "$T/busy.db" --from 2026-11-28 --html "$T/busy.db"
