@@ -257,7 +257,13 @@ void hr_advise_scan(const struct hr_aseries *s,
 	struct dayacc days = {.n = 0};
 	/* the short stretches too, in case no stretch is sustained */
 	struct hr_episode shorts = {.nint = 0};
-	int64_t run_from = 0, run_to = 0;
+	/*
+	 * A stretch's length is the time its points cover, as for the total:
+	 * the small slips between one sample's end and the next one's start
+	 * (the recorder's timer) would otherwise make a stretch longer than
+	 * the total it is part of.
+	 */
+	int64_t run_from = 0, run_to = 0, run_len = 0;
 	bool in_run = false, any = false;
 	double wsum = 0;
 	size_t prev = 0;
@@ -268,7 +274,7 @@ void hr_advise_scan(const struct hr_aseries *s,
 		bool cont = i < s->n && in_run && contiguous(s, prev, i);
 
 		if (in_run && (!h || !cont)) {
-			int64_t l = run_to - run_from;
+			int64_t l = run_len;
 			if (l >= min_ms) {
 				ret->sustained_ms += l;
 				keep_interval(ret, run_from, run_to);
@@ -287,7 +293,9 @@ void hr_advise_scan(const struct hr_aseries *s,
 		if (!in_run) {
 			in_run = true;
 			run_from = s->start[i];
+			run_len = 0;
 		}
+		run_len += s->len[i];
 		run_to = s->start[i] + s->len[i];
 		prev = i;
 		ret->total_ms += s->len[i];

@@ -274,6 +274,34 @@ static void test_trend(void)
 	hr_advice_free(a);
 }
 
+static bool busy_held(const struct hr_aseries *s, size_t i, const void *ctx)
+{
+	return s->v[i * HR_SERIES_COLS + HR_CPU_BUSY] >= 90;
+}
+
+/*
+ * 1 s samples whose spans fall a few ms short of the next sample (the
+ * recorder's timer slips): a stretch is never longer than the total time
+ * held, and sustained never more than the total.
+ */
+static void test_slipping_samples(void)
+{
+	struct hr_aseries s = {.kind = HR_RES_CPU};
+	struct hr_episode e;
+	double vals[HR_SERIES_COLS] = {0};
+
+	vals[HR_CPU_BUSY] = 99;
+	for (int i = 0; i < 8; i++)
+		CHECK_INT(hr_aseries_add(&s, T0 + i * 1000LL, 998, vals), 0);
+	hr_advise_scan(&s, busy_held, NULL, 4000, HR_CPU_BUSY, false, &e);
+	CHECK_INT(e.total_ms, 8 * 998);
+	CHECK(e.longest_ms <= e.total_ms);
+	CHECK(e.sustained_ms <= e.total_ms);
+	CHECK_INT(e.longest_ms, 8 * 998);
+	CHECK_INT(e.nint, 1);
+	hr_aseries_release(&s);
+}
+
 int main(void)
 {
 	/* Days are local days: the fixture times are Berlin midnights. */
@@ -285,5 +313,6 @@ int main(void)
 	test_steal_and_swap();
 	test_swap_blame();
 	test_trend();
+	test_slipping_samples();
 	return test_result("test-advise");
 }
