@@ -205,7 +205,8 @@ static int run(struct advise *ad)
 			  ad->db_path);
 		return HR_EXIT_DATABASE;
 	} else if (r < 0) {
-		log_error("cannot open database '%s': %s", ad->db_path, hr_errstr(r));
+		log_error("cannot open database '%s': %s%s", ad->db_path, hr_errstr(r),
+			  r == -ENOENT ? " (nothing recorded yet? start 'headroom record')" : "");
 		return HR_EXIT_FAILURE;
 	}
 	r = hr_advise_load(db, &rg, &ad->th, &a);

@@ -211,7 +211,8 @@ int hr_graph_open_db(const char *path, struct hr_db **ret)
 			  path);
 		return HR_EXIT_DATABASE;
 	default:
-		log_error("cannot open database '%s': %s", path, hr_errstr(r));
+		log_error("cannot open database '%s': %s%s", path, hr_errstr(r),
+			  r == -ENOENT ? " (nothing recorded yet? start 'headroom record')" : "");
 		return HR_EXIT_FAILURE;
 	}
 }

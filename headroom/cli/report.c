@@ -69,7 +69,7 @@ static void help(void)
 	       "  -b                I/O totals      -d  per disk\n"
 	       "  -n DEV|EDEV|SOCK|SOCK6|TCP|ETCP|UDP|ALL[,...]  network\n"
 	       "  -w                task creation and context switches\n"
-	       "  -F [MOUNT]        filesystems (by device, or by mount point)\n"
+	       "  -F [MOUNT]        filesystems by device; with the word MOUNT, by mount point\n"
 	       "      --psi         pressure stall information (= -q PSI)\n"
 	       "      --top[=N]     top N processes by CPU per interval (default 5)\n"
 	       "  -A                everything above (-u ALL -P ALL ...)\n"
@@ -360,7 +360,8 @@ static int open_db(struct report *rp, struct hr_db **db)
 			  rp->db_path);
 		return HR_EXIT_DATABASE;
 	default:
-		log_error("cannot open database '%s': %s", rp->db_path, hr_errstr(r));
+		log_error("cannot open database '%s': %s%s", rp->db_path, hr_errstr(r),
+			  r == -ENOENT ? " (nothing recorded yet? start 'headroom record')" : "");
 		return HR_EXIT_FAILURE;
 	}
 }
@@ -750,7 +751,7 @@ int hr_cmd_report(int argc, char **argv)
 		}
 	}
 	if (code == HR_EXIT_OK && optind < argc) {
-		log_error("unexpected argument '%s'", argv[optind]);
+		log_error("unexpected argument '%s' (try 'headroom report --help')", argv[optind]);
 		code = HR_EXIT_USAGE;
 	}
 	if (code == HR_EXIT_OK && !rp.any)

@@ -930,10 +930,11 @@ int cmd_decrypt(int argc, char **argv)
 		problem(&r, dest, false, "cannot sync: %s", strerror(errno));
 	if (!r.quiet)
 		printf("%llu directories, %llu files, %llu symlinks, %llu other restored "
-		       "(%llu bytes); %llu problems\n",
+		       "(%llu bytes); %llu problem%s\n",
 		       (unsigned long long)r.dirs, (unsigned long long)r.files,
 		       (unsigned long long)r.symlinks, (unsigned long long)r.other,
-		       (unsigned long long)r.bytes, (unsigned long long)(r.damage + r.errors));
+		       (unsigned long long)r.bytes, (unsigned long long)(r.damage + r.errors),
+		       r.damage + r.errors == 1 ? "" : "s");
 	ret = r.damage ? EXIT_DAMAGE : r.errors ? EXIT_FAIL : EXIT_OK;
 out:
 	for (size_t i = 0; i < r.nfix; i++)

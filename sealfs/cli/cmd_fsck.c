@@ -435,9 +435,10 @@ int cmd_fsck(int argc, char **argv)
 		       (unsigned long long)c.unclean, (unsigned long long)c.damage,
 		       (unsigned long long)c.errors, c.problems ? "false" : "true");
 	} else if (!c.quiet) {
-		printf("%llu directories, %llu files, %llu symlinks checked; %llu problems\n",
+		printf("%llu directories, %llu files, %llu symlinks checked; %llu problem%s\n",
 		       (unsigned long long)c.dirs, (unsigned long long)c.files,
-		       (unsigned long long)c.symlinks, (unsigned long long)c.problems);
+		       (unsigned long long)c.symlinks, (unsigned long long)c.problems,
+		       c.problems == 1 ? "" : "s");
 	}
 	if (fflush(stdout) == EOF) {
 		log_error("cannot write the report: %s", strerror(errno));
