@@ -417,7 +417,8 @@ int main(int argc, char **argv)
 	int r;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: hr-mkfixture idle|busy|dst|empty|month|month-rolled|gap|month-5m|reboot|reboot-rolled|adv-* PATH\n");
+		fprintf(stderr, "usage: hr-mkfixture idle|busy|dst|empty|month|month-rolled|gap|month-5m|reboot|reboot-rolled|\n"
+				"       adv-cpu|adv-cpu-10s|adv-steal|adv-mem|adv-disk|adv-swapdisk|adv-nic|adv-nicerr|adv-growth PATH\n");
 		return 2;
 	}
 	sc = argv[1];
