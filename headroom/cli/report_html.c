@@ -210,23 +210,41 @@ static const char css[] =
     ".tbl{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.92em}"
     "th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}"
     "th:nth-child(2),td:nth-child(2){text-align:left}th{background:#fafafa}"
-    ".note{color:#666;font-size:.9em}";
+    ".note{color:#666;font-size:.9em}"
+    ".worst{font-size:1.15em;font-weight:600}"
+    ".v{display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-size:.85em;"
+    "font-weight:600;text-transform:uppercase}"
+    ".v-ok{background:#2e7d32}.v-watch{background:#b26a00}.v-investigate{background:#6a1b9a}"
+    ".v-upgrade{background:#c62828}"
+    "table.verdict td{vertical-align:top}table.verdict td:first-child,"
+    "table.verdict th:first-child,table.verdict th:last-child{text-align:left}"
+    "table.verdict td.why{text-align:left;"
+    "white-space:normal;min-width:18em}td.why ul{margin:0;padding-left:1.1em}"
+    "td.why li{margin-bottom:6px}details{margin-top:8px}summary{cursor:pointer;color:#444}"
+    /* phones: one resource per block instead of a wide table */
+    "@media (max-width:700px){table.verdict,table.verdict tbody,table.verdict tr,"
+    "table.verdict td{display:block;width:auto}table.verdict th{display:none}"
+    "table.verdict td{text-align:left;border:0;padding:2px 4px}"
+    "table.verdict tr{border-bottom:1px solid #ddd;padding:6px 0}"
+    "table.verdict td.why{min-width:0}}";
 
-/* The advisor's verdict over the same range (default thresholds), as text. */
-static int verdict_section(struct buf *b, const char *advice, const struct hr_advice *a)
+/*
+ * The advisor's verdict over the same range: the summary table (ADVICE_HTML,
+ * advise-html.c), then the full text evidence (ADVICE) folded away.
+ */
+static int verdict_section(struct buf *b, const char *advice, const char *advice_html,
+			   const struct hr_advice *a)
 {
-	static const char *const colour[] = {"#2e7d32", "#b26a00", "#6a1b9a", "#c62828"};
-	int r, w = a ? (int)a->worst : 0;
+	int r;
 
-	if (w < 0 || w > 3)
-		w = 0;
 	r = buf_puts(b, "<section><h2>Verdict</h2>");
 	if (!advice || !a) {
 		r = r ?: buf_puts(b, "<p class=\"note\">no verdict: no data in this range</p>");
 	} else {
-		r = r ?: buf_printf(b, "<p><strong style=\"color:%s\">worst verdict: %s</strong></p>"
-				       "<div class=\"tbl\"><pre>",
-				    colour[w], hr_verdict_name(a->worst));
+		r = r ?: buf_puts(b, advice_html ? advice_html : "");
+		r = r ?: buf_puts(b, "<details><summary>The advisor's full evidence, as "
+				     "<code>headroom advise</code> prints it</summary>"
+				     "<div class=\"tbl\"><pre>");
 		/* line by line: buf_esc() masks control characters, newlines included */
 		for (const char *p = advice; *p && r == 0;) {
 			const char *nl = strchr(p, '\n');
@@ -239,16 +257,16 @@ static int verdict_section(struct buf *b, const char *advice, const struct hr_ad
 			free(line);
 			p += len + (nl ? 1 : 0);
 		}
-		r = r ?: buf_puts(b, "</pre></div><p class=\"note\">thresholds: the defaults and "
-				     "THRESHOLD_* of headroom.conf; <code>headroom advise "
-				     "--list-thresholds</code> explains every one.</p>");
+		r = r ?: buf_puts(b, "</pre></div></details><p class=\"note\">thresholds: the "
+				     "defaults and THRESHOLD_* of headroom.conf; <code>headroom "
+				     "advise --list-thresholds</code> explains every one.</p>");
 	}
 	return r ?: buf_puts(b, "</section>\n");
 }
 
 static int write_html(struct buf *b, const struct hr_graph *g, const char *from_s, const char *to_s,
 		      const char *zone, const struct proc *procs, size_t np, const char *advice,
-		      const struct hr_advice *a)
+		      const char *advice_html, const struct hr_advice *a)
 {
 	int r = 0;
 
@@ -270,7 +288,7 @@ static int write_html(struct buf *b, const struct hr_graph *g, const char *from_
 		?: buf_printf(b, "</dd><dt>samples</dt><dd>%lld</dd></dl></header>\n",
 			      (long long)g->nsamples);
 	r = r ?: buf_puts(b, "<!-- headroom-advise: verdict section -->\n");
-	r = r ?: verdict_section(b, advice, a);
+	r = r ?: verdict_section(b, advice, advice_html, a);
 	if (g->marks)
 		r = r ?: buf_puts(b, "<p class=\"note\">On the charts: shaded, where a rule of the "
 				     "verdict held (named at the top); a dashed blue line, a "
@@ -393,8 +411,20 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			snprintf(zone, sizeof(zone), "%s%s%s%s", lf.zone, tz ? " (" : "",
 				 tz ? tz : "", tz ? ")" : "");
 	}
-	/* The verdict as text, when there is one. */
-	char *text = NULL;
+	/* The verdict as text and as the page's summary, when there is one. */
+	char *text = NULL, *html_text = NULL;
+	if (html && adv && adv->nsamples > 0) {
+		size_t hlen = 0;
+		FILE *mf = open_memstream(&html_text, &hlen);
+		if (mf) {
+			int wr = hr_advise_write_html(mf, adv);
+			fclose(mf);
+			if (wr != 0) {
+				free(html_text);
+				html_text = NULL;
+			}
+		}
+	}
 	{
 		char host[256] = "", kernel[256] = "";
 		size_t tlen = 0;
@@ -419,7 +449,8 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 		log_warn("cannot mark the charts: %s", hr_errstr(-ENOMEM));
 	if (html) {
 		struct buf out = {0};
-		r = write_html(&out, g, a, b2, zone, procs, np, text, text ? adv : NULL);
+		r = write_html(&out, g, a, b2, zone, procs, np, text, html_text,
+			       text ? adv : NULL);
 		if (r == 0)
 			r = hr_output_write(html, out.p, out.len);
 		free(out.p);
@@ -499,6 +530,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			free(vl[i]);
 	}
 	free(text);
+	free(html_text);
 	hr_advice_free(adv);
 	hr_graph_free(g);
 	hr_db_free(db);

@@ -14,7 +14,7 @@
 #include "cleanup.h"
 #include "banned.h"
 
-static void t_time(int64_t ms, char *buf, size_t size)
+void hr_advise_fmt_time(int64_t ms, char *buf, size_t size)
 {
 	struct hr_tm lt;
 
@@ -35,7 +35,7 @@ static void t_day(int64_t ms, char *buf, size_t size)
 		snprintf(buf, size, "%04d-%02d-%02d", lt.year, lt.mon, lt.mday);
 }
 
-static void t_dur(int64_t ms, char *buf, size_t size)
+void hr_advise_fmt_dur(int64_t ms, char *buf, size_t size)
 {
 	int64_t m = (ms + 30000) / 60000;
 
@@ -50,7 +50,7 @@ static void t_dur(int64_t ms, char *buf, size_t size)
 			 (long long)(m / 60 % 24));
 }
 
-static const char *res_title(const struct hr_resource *r, char *buf, size_t size)
+const char *hr_advise_res_title(const struct hr_resource *r, char *buf, size_t size)
 {
 	switch (r->s.kind) {
 	case HR_RES_CPU:
@@ -94,18 +94,18 @@ static void finding(FILE *out, const struct hr_finding *f, bool show_top)
 	else
 		fprintf(out, "  [%s] %s: %s\n", hr_verdict_name(f->verdict), f->rule, f->text);
 	if (e->total_ms > 0) {
-		t_dur(e->longest_ms, a, sizeof(a));
-		t_time(e->longest_start, b, sizeof(b));
-		t_dur(e->total_ms, c, sizeof(c));
+		hr_advise_fmt_dur(e->longest_ms, a, sizeof(a));
+		hr_advise_fmt_time(e->longest_start, b, sizeof(b));
+		hr_advise_fmt_dur(e->total_ms, c, sizeof(c));
 		fprintf(out, "    when %s\n", f->cond);
 		fprintf(out, "    longest %s from %s; %s in total", a, b, c);
 		if (e->sustained_ms > 0 && e->sustained_ms != e->total_ms) {
-			t_dur(e->sustained_ms, d, sizeof(d));
+			hr_advise_fmt_dur(e->sustained_ms, d, sizeof(d));
 			fprintf(out, " (%s sustained)", d);
 		}
 		fprintf(out, "\n");
 		t_day(e->worst_day, a, sizeof(a));
-		t_dur(e->worst_day_ms, b, sizeof(b));
+		hr_advise_fmt_dur(e->worst_day_ms, b, sizeof(b));
 		fprintf(out, "    worst day %s (%s); %s %s %.2f, mean %.2f while held\n", a, b,
 			f->metric, strstr(f->cond, "<=") ? "lowest" : "peak", e->peak, e->mean);
 	}
@@ -138,22 +138,22 @@ int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_a
 
 	if (!out || !a || !m)
 		return -EINVAL;
-	t_time(a->from_ms, t1, sizeof(t1));
-	t_time(a->to_ms, t2, sizeof(t2));
+	hr_advise_fmt_time(a->from_ms, t1, sizeof(t1));
+	hr_advise_fmt_time(a->to_ms, t2, sizeof(t2));
 	fprintf(out, "headroom advise: %s (%s, %d CPU%s)\n", *m->host ? m->host : "?",
 		*m->kernel ? m->kernel : "?", a->ncpu, a->ncpu == 1 ? "" : "s");
 	if (a->from_ms <= 0)
 		fprintf(out, "range everything recorded up to %s\n", t2);
 	else
 		fprintf(out, "range %s - %s\n", t1, t2);
-	t_time(a->first_ms, t1, sizeof(t1));
-	t_time(a->last_ms, t2, sizeof(t2));
+	hr_advise_fmt_time(a->first_ms, t1, sizeof(t1));
+	hr_advise_fmt_time(a->last_ms, t2, sizeof(t2));
 	fprintf(out, "data  %s - %s, %lld samples, %s\n", t1, t2, (long long)a->nsamples,
 		a->bucket_ms ? "read in 1-minute buckets" : "read sample by sample");
 	/* A reboot splits every stretch; one into another CPU count changes the
 	 * meaning of the figures before it. */
 	for (size_t i = 0; i < a->nrestarts; i++) {
-		t_time(a->restarts[i].ts_ms, t1, sizeof(t1));
+		hr_advise_fmt_time(a->restarts[i].ts_ms, t1, sizeof(t1));
 		fprintf(out, "%s %s", i ? "     " : "boot ", t1);
 		if (a->restarts[i].ncpu > 0)
 			fprintf(out, " (rebooted, %d CPU%s)", a->restarts[i].ncpu,
@@ -166,7 +166,7 @@ int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_a
 	for (size_t i = 0; i < a->nres; i++) {
 		const struct hr_resource *r = &a->res[i];
 		upper(hr_verdict_name(r->verdict), up, sizeof(up));
-		fprintf(out, "%s: %s\n", res_title(r, title, sizeof(title)), up);
+		fprintf(out, "%s: %s\n", hr_advise_res_title(r, title, sizeof(title)), up);
 		fprintf(out, "  %s average %.2f, peak %.2f\n", r->main_metric, r->avg, r->peak);
 		bool shown = false;
 		for (size_t j = 0; j < r->nfind; j++) {
@@ -197,7 +197,7 @@ int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_a
 			if (a->res[i].verdict != a->worst)
 				continue;
 			fprintf(out, "%s%s", first ? "" : ", ",
-				res_title(&a->res[i], title, sizeof(title)));
+				hr_advise_res_title(&a->res[i], title, sizeof(title)));
 			first = false;
 		}
 		fprintf(out, ")\n");

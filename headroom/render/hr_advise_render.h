@@ -27,5 +27,19 @@ struct hr_advise_meta {
  */
 int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_advise_meta *m);
 int hr_advise_write_json(FILE *out, const struct hr_advice *a, const struct hr_advise_meta *m);
+/*
+ * An HTML fragment for a report page (advise-html.c): the overall verdict,
+ * then a table with one row per resource (verdict, main figure, and why:
+ * the rules that fired with their evidence and processes, the trend).
+ * Every text is escaped; classes v-ok, v-watch, v-investigate, v-upgrade
+ * and "why" are for the page's CSS.
+ */
+int hr_advise_write_html(FILE *out, const struct hr_advice *a);
+
+/* Shared by the writers (advise-text.c): "2026-11-28 09:00:00 CET",
+ * "2h30min", "disk sda". */
+void hr_advise_fmt_time(int64_t ms, char *buf, size_t size);
+void hr_advise_fmt_dur(int64_t ms, char *buf, size_t size);
+const char *hr_advise_res_title(const struct hr_resource *r, char *buf, size_t size);
 
 #endif

@@ -42,11 +42,20 @@ grep -q 'CET (Europe/Berlin)' "$T/busy.html" || fail "no zone in the header"
 grep -q '<td>4242</td><td>stress</td><td>30.77</td>' "$T/busy.html" || fail "no top process 'stress'"
 grep -q 'sshd, &quot;admin&quot;' "$T/busy.html" || fail "process name not escaped"
 grep -q 'no data' "$T/busy.html" && fail "busy: a chart says no data"
-# The advisor's verdict is on top: the busy fixture's CPU block is an upgrade,
-# with the process that caused it.
-grep -q 'worst verdict: upgrade' "$T/busy.html" || fail "busy: no 'upgrade' verdict on the page"
-grep -q '^CPU: UPGRADE' "$T/busy.html" || fail "busy: the verdict does not name the CPU"
-grep -q 'stress  *pid 4242' "$T/busy.html" || fail "busy: the verdict does not name the process"
+# The advisor's verdict is on top: the busy fixture's CPU is an upgrade, in
+# the summary (the worst verdict and the resource's row, with the process
+# that caused it) and in the full evidence folded below it.
+grep -q '<p class="worst"><span class="v v-upgrade">upgrade</span> [^<]* CPU</p>' "$T/busy.html" ||
+	fail "busy: no 'upgrade - CPU' summary on the page"
+grep -q '<tr><td>CPU</td><td><span class="v v-upgrade">upgrade</span>' "$T/busy.html" ||
+	fail "busy: the verdict table has no CPU upgrade row"
+grep -q '<b>cpu-busy</b>: CPU busy sustained: the CPU is the bottleneck' "$T/busy.html" ||
+	fail "busy: the CPU row does not say which rule fired"
+grep -q 'Top processes by CPU then: stress (pid 4242' "$T/busy.html" ||
+	fail "busy: the verdict table does not name the process"
+grep -q '<details><summary>' "$T/busy.html" && grep -q '^CPU: UPGRADE' "$T/busy.html" ||
+	fail "busy: the full evidence is missing"
+grep -q 'stress  *pid 4242' "$T/busy.html" || fail "busy: the full evidence does not name the process"
 # The verdict takes THRESHOLD_* from the config file, as headroom advise does.
 printf 'THRESHOLD_CPU_BUSY_PCT=99\n' >"$T/hr.conf"
 "$HR" report --db "$T/busy.db" -c "$T/hr.conf" --from 2026-11-28 --html "$T/busy99.html" ||
