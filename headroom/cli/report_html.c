@@ -517,6 +517,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 						   : "Top processes: no data"),
 			    .text_lines = lp,
 			    .text_nlines = nv + (np ? nl : 0),
+			    .text_first = true, /* the verdict is what the reader wants first */
 			};
 			r = hr_output_chart_doc(HR_IMAGE_PDF, &doc, pdf);
 			if (r < 0) {

@@ -76,11 +76,12 @@ struct hr_chart_doc {
 	double width;	     /* of the image or PDF page */
 	double chart_height; /* of each chart */
 	size_t per_page;     /* PDF: charts per page (0: all on one page) */
-	/* PDF only: last pages of monospaced text lines (a table; as many pages as
-	 * the lines need), or NULL */
+	/* PDF only: pages of monospaced text lines (a table; as many pages as the
+	 * lines need), after the charts or first, or NULL */
 	const char *text_title;
 	const char *const *text_lines;
 	size_t text_nlines;
+	bool text_first; /* PDF: the text pages before the charts, not after */
 };
 
 /* Receives the encoded image in pieces; returns 0 or -errno. */

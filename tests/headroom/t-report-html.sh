@@ -72,6 +72,9 @@ grep -q "unknown threshold" "$T/err" || fail "no message for an unknown threshol
 pdftotext "$T/busy.pdf" "$T/busy.txt" || fail "pdftotext busy.pdf"
 grep -q "stress" "$T/busy.txt" || fail "busy.pdf: no process table"
 grep -q "^CPU: UPGRADE" "$T/busy.txt" || fail "busy.pdf: no verdict"
+# the verdict opens the PDF (page 1), the charts follow
+pdftotext -f 1 -l 1 "$T/busy.pdf" - | grep -q "^CPU: UPGRADE" || fail "busy.pdf: the verdict is not on page 1"
+pdftotext -f 3 -l 3 "$T/busy.pdf" - | grep -q "CPU utilisation" || fail "busy.pdf: the charts do not follow the verdict"
 # the table's last row (only in the table, not in the verdict) sits on the continuation page
 grep -q 'sshd, "admin"' "$T/busy.txt" || fail "busy.pdf: the table lost its rows past the first text page"
 echo "ok: busy: html and pdf"
