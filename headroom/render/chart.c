@@ -530,6 +530,9 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 	if (c->ymax > 0 && top == c->ymax)
 		step = c->ymax / 4;
 	nlabels = (int)ceil(top / step - 1e-9);
+	/* data right at the top would run along the frame: one step more */
+	if (!(c->ymax > 0 && top == c->ymax) && any && nlabels * step - top < 0.03 * nlabels * step)
+		nlabels++;
 	p.top = nlabels * step;
 
 	/* frame, grid, y labels */
