@@ -182,7 +182,10 @@ static int make_range(struct advise *ad, struct hr_range *rg)
 		return HR_EXIT_USAGE;
 	}
 	if (rg->from_ms > rg->to_ms) {
-		log_error("inverted range: --from '%s' is after --to", ad->from ? ad->from : "");
+		char a[64], b[64];
+		hr_advise_fmt_time(rg->from_ms, a, sizeof(a));
+		hr_advise_fmt_time(rg->to_ms, b, sizeof(b));
+		log_error("inverted range: --from %s is after --to %s", a, b);
 		return HR_EXIT_USAGE;
 	}
 	return HR_EXIT_OK;
@@ -217,8 +220,14 @@ static int run(struct advise *ad)
 		return r == -EMEDIUMTYPE ? HR_EXIT_DATABASE : HR_EXIT_FAILURE;
 	}
 	if (a->nsamples == 0) {
-		log_error("no data in the range in '%s'%s", ad->db_path,
-			  ad->from || ad->to ? "" : " (nothing recorded yet)");
+		char t1[64], t2[64];
+		hr_advise_fmt_time(rg.from_ms, t1, sizeof(t1));
+		hr_advise_fmt_time(rg.to_ms, t2, sizeof(t2));
+		if (ad->from || ad->to)
+			log_error("no data between %s and %s in '%s'", t1, t2, ad->db_path);
+		else
+			log_error("no data up to %s in '%s' (nothing recorded yet)", t2,
+				  ad->db_path);
 		hr_advice_free(a);
 		hr_db_free(db);
 		return HR_EXIT_NODATA;
