@@ -87,7 +87,7 @@ static void finding(FILE *out, const struct hr_finding *f, const struct hr_findi
 						 : "I/O");
 		fputs(i ? ", " : "", out);
 		esc(out, p->comm);
-		fprintf(out, " (pid %lld: CPU %.1f%%, memory %.0f MB, I/O %.0f kB/s)",
+		fprintf(out, " (pid %lld: CPU %.1f%%, memory %.0f MiB, I/O %.0f kB/s)",
 			(long long)p->pid, p->cpu_pct, p->mem_mb, p->io_kbps);
 	}
 	fputs("</li>", out);

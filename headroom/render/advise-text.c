@@ -124,10 +124,10 @@ static void finding(FILE *out, const struct hr_finding *f, bool show_top)
 						 : "I/O");
 		fprintf(
 		    out,
-		    "      %-16s pid %-7lld cpu %6.1f%%  mem %8.1f MB  io %8.1f kB/s (%.1f %s)\n",
+		    "      %-16s pid %-7lld cpu %6.1f%%  mem %8.1f MiB io %8.1f kB/s (%.1f %s)\n",
 		    p->comm, (long long)p->pid, p->cpu_pct, p->mem_mb, p->io_kbps,
 		    p->io_mb >= 10240 ? p->io_mb / 1024 : p->io_mb,
-		    p->io_mb >= 10240 ? "GB" : "MB");
+		    p->io_mb >= 10240 ? "GiB" : "MiB");
 	}
 }
 
