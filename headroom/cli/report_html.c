@@ -26,6 +26,8 @@
 
 #define HR_PDF_VERDICT_LINES 400 /* at most this many lines of the verdict in the PDF */
 #define TOP_N 10
+/* processes read (by CPU over the range), to rank the top TOP_N by I/O among */
+#define TOP_POOL 50
 #define HTML_WIDTH 1100.0
 #define HTML_CHART_H 250.0
 #define HTML_NARROW 440.0 /* phones: drawn narrow, shown at about 1:1 */
@@ -154,14 +156,22 @@ static int cmp_proc(const void *x, const void *y)
 	return a->cpu < b->cpu ? 1 : a->cpu > b->cpu ? -1 : strcmp(a->pid, b->pid);
 }
 
-/* The top processes of the whole range by CPU (at most TOP_N). */
+static int cmp_proc_io(const void *x, const void *y)
+{
+	const struct proc *a = x, *b = y;
+	double ia = a->rd + a->wr, ib = b->rd + b->wr;
+
+	return ia < ib ? 1 : ia > ib ? -1 : strcmp(a->pid, b->pid);
+}
+
+/* The top processes of the whole range by CPU (at most TOP_POOL), by CPU. */
 static int top_procs(struct hr_db *db, int64_t from, int64_t to, struct proc *ret, size_t *n)
 {
 	const struct hr_activity *act = hr_activity_find("top");
 	struct hr_query q = {
 	    .range = {.from_ms = from, .to_ms = to, .tod_from = -1, .tod_to = -1},
 	    .bucket_ms = 86400000LL,
-	    .top_n = TOP_N,
+	    .top_n = TOP_POOL,
 	};
 	struct hr_rows *rows = NULL;
 	struct hr_row row;
@@ -177,7 +187,7 @@ static int top_procs(struct hr_db *db, int64_t from, int64_t to, struct proc *re
 		return r;
 	while ((r = hr_rows_next(rows, &row)) > 0) {
 		struct proc *p;
-		if (!row.average || *n >= TOP_N || row.n < 5)
+		if (!row.average || *n >= TOP_POOL || row.n < 5)
 			continue;
 		p = &ret[(*n)++];
 		snprintf(p->pid, sizeof(p->pid), "%s", row.key ? row.key : "");
@@ -264,6 +274,30 @@ static int verdict_section(struct buf *b, const char *advice, const char *advice
 	return r ?: buf_puts(b, "</section>\n");
 }
 
+/* A table of processes (at most TOP_N), as ordered in P. */
+static int proc_table(struct buf *b, const struct proc *p, size_t n)
+{
+	int r;
+
+	if (n == 0)
+		return buf_puts(b, "<p class=\"note\">no data</p>");
+	r = buf_puts(b, "<div class=\"tbl\"><table><thead><tr><th>PID</th><th>Command</th>"
+			"<th>%CPU</th><th>RSS max (MiB)</th><th>swap max (MiB)</th>"
+			"<th>read kB/s</th><th>write kB/s</th></tr></thead><tbody>");
+	for (size_t i = 0; i < n && r == 0; i++) {
+		r = buf_puts(b, "<tr><td>");
+		r = r ?: buf_esc(b, p[i].pid);
+		r = r ?: buf_puts(b, "</td><td>");
+		r = r ?: buf_esc(b, p[i].comm);
+		r = r ?: buf_printf(b,
+				    "</td><td>%.2f</td><td>%.1f</td><td>%.1f</td>"
+				    "<td>%.2f</td><td>%.2f</td></tr>",
+				    p[i].cpu, p[i].rss / 1024, p[i].swp / 1024, p[i].rd, p[i].wr);
+	}
+	return r ?: buf_puts(b, "</tbody></table></div><p class=\"note\">%CPU is of one core, "
+				"averaged over the whole range.</p>");
+}
+
 static int write_html(struct buf *b, const struct hr_graph *g, const char *from_s, const char *to_s,
 		      const char *zone, const struct proc *procs, size_t np, const char *advice,
 		      const char *advice_html, const struct hr_advice *a)
@@ -325,31 +359,20 @@ static int write_html(struct buf *b, const struct hr_graph *g, const char *from_
 		free(narrow.p);
 	}
 	r = r ?: buf_printf(b, "<section><h2>Top processes by CPU over the range</h2>");
-	if (np == 0) {
-		r = r ?: buf_puts(b, "<p class=\"note\">no data</p>");
-	} else {
-		r = r
-			?: buf_puts(
-			       b,
-			       "<div class=\"tbl\"><table><thead><tr><th>PID</th><th>Command</th>"
-			       "<th>%CPU</th><th>RSS max (MiB)</th><th>swap max (MiB)</th>"
-			       "<th>read kB/s</th><th>write kB/s</th></tr></thead><tbody>");
-		for (size_t i = 0; i < np && r == 0; i++) {
-			r = buf_puts(b, "<tr><td>");
-			r = r ?: buf_esc(b, procs[i].pid);
-			r = r ?: buf_puts(b, "</td><td>");
-			r = r ?: buf_esc(b, procs[i].comm);
-			r = r
-				?: buf_printf(b,
-					      "</td><td>%.2f</td><td>%.1f</td><td>%.1f</td>"
-					      "<td>%.2f</td><td>%.2f</td></tr>",
-					      procs[i].cpu, procs[i].rss / 1024,
-					      procs[i].swp / 1024, procs[i].rd, procs[i].wr);
+	r = r ?: proc_table(b, procs, np < TOP_N ? np : TOP_N);
+	/* by storage I/O too: the process that hammers a disk may use little CPU */
+	if (r == 0 && np) {
+		struct proc byio[TOP_POOL];
+		size_t nio = 0;
+
+		memcpy(byio, procs, np * sizeof(*byio));
+		qsort(byio, np, sizeof(*byio), cmp_proc_io);
+		while (nio < np && nio < TOP_N && byio[nio].rd + byio[nio].wr > 0)
+			nio++;
+		if (nio) {
+			r = buf_puts(b, "<h2>Top processes by storage I/O over the range</h2>");
+			r = r ?: proc_table(b, byio, nio);
 		}
-		r = r
-			?: buf_puts(b,
-				    "</tbody></table></div><p class=\"note\">%CPU is of one core, "
-				    "averaged over the whole range.</p>");
 	}
 	r = r
 		?: buf_puts(b, "</section>\n<p class=\"note\">made by headroom " PROJECT_VERSION
@@ -362,7 +385,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 {
 	struct hr_db *db = NULL;
 	struct hr_graph *g = NULL;
-	struct proc procs[TOP_N];
+	struct proc procs[TOP_POOL];
 	bool want[256];
 	size_t np = 0;
 	int64_t f, t;
@@ -482,7 +505,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 		}
 		snprintf(lines[nl++], sizeof(lines[0]), "%8s  %-16s %8s %10s %10s %10s %10s", "PID",
 			 "Command", "%CPU", "RSS MiB", "swap MiB", "rd kB/s", "wr kB/s");
-		for (size_t i = 0; i < np; i++)
+		for (size_t i = 0; i < np && i < TOP_N; i++)
 			snprintf(lines[nl++], sizeof(lines[0]),
 				 "%8.8s  %-16.16s %8.2f %10.1f %10.1f %10.2f %10.2f", procs[i].pid,
 				 procs[i].comm, procs[i].cpu, procs[i].rss / 1024,

@@ -41,6 +41,9 @@ grep -q '2026-11-28 00:00 CET' "$T/busy.html" || fail "no range in the header"
 grep -q 'CET (Europe/Berlin)' "$T/busy.html" || fail "no zone in the header"
 grep -q '<td>4242</td><td>stress</td><td>30.77</td>' "$T/busy.html" || fail "no top process 'stress'"
 grep -q 'sshd, &quot;admin&quot;' "$T/busy.html" || fail "process name not escaped"
+# a second table ranks by storage I/O: stress writes most
+grep -q 'by storage I/O over the range</h2><div class="tbl"><table><thead>[^!]*</thead><tbody><tr><td>4242</td><td>stress</td>' "$T/busy.html" ||
+	fail "busy: no process table by I/O with stress first"
 grep -q 'no data' "$T/busy.html" && fail "busy: a chart says no data"
 # The advisor's verdict is on top: the busy fixture's CPU is an upgrade, in
 # the summary (the worst verdict and the resource's row, with the process
