@@ -84,17 +84,11 @@ int hr_advise_apply_config(const struct hr_config *cfg, const char *path,
 static int load_config(struct advise *ad)
 {
 	struct hr_config cfg;
-	char err[512] = "";
 	int r;
 
-	hr_config_defaults(&cfg);
-	r = hr_config_load(ad->config_path, &cfg, err, sizeof(err));
-	if (r == -ENOENT && !ad->config_explicit) {
-		hr_config_defaults(&cfg);
-	} else if (r < 0) {
-		log_error("bad config '%s': %s", ad->config_path, *err ? err : hr_errstr(r));
-		return HR_EXIT_USAGE;
-	}
+	r = hr_cli_config(ad->config_path, ad->config_explicit, &cfg);
+	if (r != HR_EXIT_OK)
+		return r;
 	r = hr_advise_apply_config(&cfg, ad->config_path, &ad->th);
 	if (r != HR_EXIT_OK)
 		return r;

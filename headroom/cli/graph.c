@@ -290,17 +290,10 @@ static int load_config(const char *config_path, bool explicit, char *buf, size_t
 		       struct hr_thresholds *th)
 {
 	struct hr_config cfg;
-	char err[512] = "";
-	int r;
+	int r = hr_cli_config(config_path, explicit, &cfg);
 
-	hr_config_defaults(&cfg);
-	r = hr_config_load(config_path, &cfg, err, sizeof(err));
-	if (r == -ENOENT && !explicit) {
-		hr_config_defaults(&cfg);
-	} else if (r < 0) {
-		log_error("bad config '%s': %s", config_path, *err ? err : hr_errstr(r));
-		return HR_EXIT_USAGE;
-	}
+	if (r != HR_EXIT_OK)
+		return r;
 	snprintf(buf, size, "%s", cfg.database);
 	return hr_advise_apply_config(&cfg, config_path, th);
 }

@@ -8,6 +8,8 @@
 #ifndef HR_CLI_H
 #define HR_CLI_H
 
+#include <stdbool.h>
+
 enum {
 	HR_EXIT_OK = 0,
 	HR_EXIT_FAILURE = 1,	/* runtime failure: cannot open or create the database... */
@@ -27,5 +29,13 @@ int hr_cmd_record(int argc, char **argv);
 /* strerror() of -NEG_ERRNO (or NEG_ERRNO) starting lowercase, for one-line
    messages ("cannot write 'x': no such file or directory"); main.c. */
 const char *hr_errstr(int neg_errno);
+
+struct hr_config;
+/*
+ * Fill CFG from the config file PATH over the defaults; a missing file is
+ * fine (the defaults stay) unless EXPLICIT (named with --config). Logs a
+ * bad file in one line; returns HR_EXIT_OK or HR_EXIT_USAGE. main.c.
+ */
+int hr_cli_config(const char *path, bool explicit, struct hr_config *cfg);
 
 #endif

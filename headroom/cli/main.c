@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hr_cli.h"
+#include "hr_config.h"
 #include "hr_report.h"
 #include "hr_advise_cmd.h"
 #include "hr_graph.h"
@@ -28,6 +29,22 @@ const char *hr_errstr(int neg_errno)
 	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
 		buf[0] = (char)(buf[0] - 'A' + 'a');
 	return buf;
+}
+
+int hr_cli_config(const char *path, bool explicit, struct hr_config *cfg)
+{
+	char err[512] = "";
+	int r;
+
+	hr_config_defaults(cfg);
+	r = hr_config_load(path, cfg, err, sizeof(err));
+	if (r == -ENOENT && !explicit) {
+		hr_config_defaults(cfg);
+	} else if (r < 0) {
+		log_error("bad config '%s': %s", path, *err ? err : hr_errstr(r));
+		return HR_EXIT_USAGE;
+	}
+	return HR_EXIT_OK;
 }
 
 static void usage(FILE *f)

@@ -231,19 +231,13 @@ static void free_cpus(struct report *rp)
 static int resolve_db(struct report *rp)
 {
 	struct hr_config cfg;
-	char err[512] = "";
 	int r;
 
 	if (rp->db_path)
 		return HR_EXIT_OK;
-	hr_config_defaults(&cfg);
-	r = hr_config_load(rp->config_path, &cfg, err, sizeof(err));
-	if (r == -ENOENT && !rp->config_explicit) {
-		hr_config_defaults(&cfg);
-	} else if (r < 0) {
-		log_error("bad config '%s': %s", rp->config_path, *err ? err : hr_errstr(r));
-		return HR_EXIT_USAGE;
-	}
+	r = hr_cli_config(rp->config_path, rp->config_explicit, &cfg);
+	if (r != HR_EXIT_OK)
+		return r;
 	snprintf(rp->dbbuf, sizeof(rp->dbbuf), "%s", cfg.database);
 	rp->db_path = rp->dbbuf;
 	return HR_EXIT_OK;
@@ -256,18 +250,12 @@ static int resolve_db(struct report *rp)
 static int load_thresholds(struct report *rp, struct hr_thresholds *th)
 {
 	struct hr_config cfg;
-	char err[512] = "";
-	int r;
 
 	hr_thresholds_defaults(th);
-	hr_config_defaults(&cfg);
-	r = hr_config_load(rp->config_path, &cfg, err, sizeof(err));
-	if (r < 0 && (r != -ENOENT || rp->config_explicit)) {
-		log_error("bad config '%s': %s", rp->config_path, *err ? err : hr_errstr(r));
+	if (hr_cli_config(rp->config_path, rp->config_explicit, &cfg) != HR_EXIT_OK)
 		return HR_EXIT_USAGE;
-	}
 	/* as advise: the config file, then --threshold, then --min-sustained */
-	if (r == 0 && hr_advise_apply_config(&cfg, rp->config_path, th) != HR_EXIT_OK)
+	if (hr_advise_apply_config(&cfg, rp->config_path, th) != HR_EXIT_OK)
 		return HR_EXIT_USAGE;
 	for (size_t i = 0; i < rp->ntharg; i++)
 		if (hr_advise_parse_threshold(th, rp->tharg[i]) < 0)
