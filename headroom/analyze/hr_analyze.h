@@ -47,6 +47,20 @@ struct hr_tm {
 	char zone[16];		/* "CET", "CEST", "UTC", "+0530"... */
 };
 
+/*
+ * The present in Unix ms. Every command that defaults to "now" or "today"
+ * (report, advise, graph, the HTML and PDF pages, the recorder's samples and
+ * retention) asks here, so one test-only knob moves them all: where the
+ * environment variable HEADROOM_NOW is set, to "YYYY-MM-DD HH:MM:SS" (local
+ * time, as TZ says) or "@SECONDS" (Unix time), the clock starts at that
+ * moment on the first call and runs on with CLOCK_MONOTONIC, so a recorder
+ * under the knob still takes its samples seconds apart. Unset or empty: the
+ * real clock (CLOCK_REALTIME). Returns 0, or -EINVAL for a HEADROOM_NOW that
+ * does not parse (*ret_ms untouched). Make the first call before starting
+ * threads. docs/headroom.1 documents the variable.
+ */
+int hr_time_now(int64_t *ret_ms);
+
 /* Break TS_MS down in local time. Returns 0 or -EINVAL (out of range). */
 int hr_time_local(int64_t ts_ms, struct hr_tm *ret);
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -181,5 +182,57 @@ convert:
 	if (r < 0)
 		return r;
 	*ret_ms = ms;
+	return 0;
+}
+
+static int64_t clock_ms(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* HEADROOM_NOW: "@SECONDS" or a local "YYYY-MM-DD HH:MM[:SS]". */
+static int parse_now(const char *s, int64_t *ret_ms)
+{
+	if (s[0] == '@') {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(s + 1, &end, 10);
+		if (errno || end == s + 1 || *end || v < 0 || v > 253402300799LL)
+			return -EINVAL;
+		*ret_ms = (int64_t)v * 1000;
+		return 0;
+	}
+	/* a date alone would be midnight: ask for the time too, it is a clock */
+	if (strlen(s) < 16)
+		return -EINVAL;
+	return hr_time_parse(s, false, 0, ret_ms);
+}
+
+int hr_time_now(int64_t *ret_ms)
+{
+	static int state;	/* 0 unread, 1 real clock, 2 pinned */
+	static int64_t base_ms, mono0_ms;
+	const char *env;
+
+	if (state == 0) {
+		env = getenv("HEADROOM_NOW");
+		if (env && *env) {
+			if (parse_now(env, &base_ms) < 0)
+				return -EINVAL;
+			mono0_ms = clock_ms(CLOCK_MONOTONIC);
+			state = 2;
+		} else {
+			state = 1;
+		}
+	}
+	if (state == 2)
+		*ret_ms = base_ms + (clock_ms(CLOCK_MONOTONIC) - mono0_ms);
+	else
+		*ret_ms = clock_ms(CLOCK_REALTIME);
 	return 0;
 }

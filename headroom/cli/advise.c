@@ -159,11 +159,9 @@ static void list_thresholds(const struct hr_thresholds *th)
 
 static int make_range(struct advise *ad, struct hr_range *rg)
 {
-	struct timespec now;
 	int64_t now_ms;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	now_ms = hr_cli_now();
 	*rg = (struct hr_range){.from_ms = 0, .to_ms = now_ms, .tod_from = -1, .tod_to = -1};
 	if (ad->from && hr_time_parse(ad->from, false, now_ms, &rg->from_ms) < 0) {
 		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",

@@ -156,11 +156,9 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 
 int hr_graph_range(const char *from, const char *to, int64_t *ret_from, int64_t *ret_to)
 {
-	struct timespec now;
 	int64_t now_ms, f = 0, t = 0, ds, de;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	now_ms = hr_cli_now();
 	if (from && hr_time_parse(from, false, now_ms, &f) < 0) {
 		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
 			  from);

@@ -9,6 +9,7 @@
 #define HR_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum {
 	HR_EXIT_OK = 0,
@@ -29,6 +30,11 @@ int hr_cmd_record(int argc, char **argv);
 /* strerror() of -NEG_ERRNO (or NEG_ERRNO) starting lowercase, for one-line
    messages ("cannot write 'x': no such file or directory"); main.c. */
 const char *hr_errstr(int neg_errno);
+
+/* The present in Unix ms, from hr_time_now() (HEADROOM_NOW, the test-only
+   clock knob, included); main() has refused a bad HEADROOM_NOW already.
+   Every subcommand takes "now" from here. main.c. */
+int64_t hr_cli_now(void);
 
 struct hr_config;
 /*

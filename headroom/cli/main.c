@@ -3,6 +3,7 @@
  * table (headroom/cli). Adding a subcommand = one file + one entry below.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hr_cli.h"
@@ -10,6 +11,7 @@
 #include "hr_report.h"
 #include "hr_advise_cmd.h"
 #include "hr_graph.h"
+#include "hr_analyze.h"
 #include "log.h"
 #include "cleanup.h"
 #include "banned.h"
@@ -47,6 +49,15 @@ int hr_cli_config(const char *path, bool explicit, struct hr_config *cfg)
 	return HR_EXIT_OK;
 }
 
+int64_t hr_cli_now(void)
+{
+	int64_t ms = 0;
+
+	if (hr_time_now(&ms) < 0)
+		abort();	/* main() has checked HEADROOM_NOW */
+	return ms;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: headroom COMMAND [OPTIONS]\n"
@@ -73,6 +84,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("headroom %s\n", PROJECT_VERSION);
 		return HR_EXIT_OK;
+	}
+	if (hr_time_now(&(int64_t){0}) < 0) {
+		log_error("bad HEADROOM_NOW '%s': expected YYYY-MM-DD HH:MM:SS or @SECONDS",
+			  getenv("HEADROOM_NOW"));
+		return HR_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))

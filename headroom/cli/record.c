@@ -196,14 +196,6 @@ static void check_store(struct recorder *rc)
 	set_meta(rc);
 }
 
-static int64_t now_ms(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -279,7 +271,7 @@ static void maintain(struct recorder *rc, bool *more)
 	*more = false;
 	if (!rc->store || rc->full)
 		return;
-	r = hr_store_maintain(rc->store, now_ms(CLOCK_REALTIME), &rt, 12, more);
+	r = hr_store_maintain(rc->store, hr_cli_now(), &rt, 12, more);
 	if (r < 0 && r != -ENOSPC && rc->verbose)
 		log_warn("retention on database '%s': %s (%s)", rc->db, hr_errstr(r),
 			 hr_store_errmsg(rc->store));
@@ -400,7 +392,7 @@ static int run(struct recorder *rc)
 			return HR_EXIT_FAILURE;
 		}
 		if (kind == HR_SAMPLE_RATES) {
-			store_sample(rc, now_ms(CLOCK_REALTIME), (int64_t)((now - last) / 1000000));
+			store_sample(rc, hr_cli_now(), (int64_t)((now - last) / 1000000));
 			taken++;
 		} else if (kind == HR_SAMPLE_REBOOT) {
 			log_info("boot id changed: counters restarted");

@@ -279,11 +279,9 @@ static void fmt_time(int64_t ms, char *buf, size_t size)
 /* --from/--to/-s/-e -> range; logs and returns an exit code. */
 static int make_range(struct report *rp, struct hr_range *rg)
 {
-	struct timespec now;
 	int64_t now_ms, ds, de;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	now_ms = hr_cli_now();
 	rg->tod_from = rg->tod_to = -1;
 	if (rp->from && hr_time_parse(rp->from, false, now_ms, &rg->from_ms) < 0) {
 		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",

@@ -32,5 +32,11 @@ wait_lines() {
 	return 0
 }
 
+# The fixtures' present: a test over hr-mkfixture databases pins the clock
+# (HEADROOM_NOW, headroom(1)) to the evening of the fixtures' last day, so a
+# default range ("today", "the last 24 hours") means the same on any date.
+# Call it after exporting TZ. Live tests keep the real clock.
+pin_clock() { export HEADROOM_NOW="2026-11-28 18:00:00"; }
+
 need sqlite3
 [ -x "$HR" ] || fail "no binary at $HR"

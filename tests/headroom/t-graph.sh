@@ -7,6 +7,7 @@
 # usage errors. TZ=Europe/Berlin.
 . "$SRC_DIR/tests/headroom/lib.sh"
 export TZ=Europe/Berlin LC_ALL=C
+pin_clock
 MK="$BUILD_DIR/tests/headroom/hr-mkfixture"
 PNGCHECK="$BUILD_DIR/tests/headroom/hr-pngcheck"
 [ -x "$MK" ] || fail "no fixture generator at $MK"

@@ -4,6 +4,7 @@
 # open, 3 database refused, 5 no data in the range); nothing on stdout.
 . "$SRC_DIR/tests/headroom/lib.sh"
 export TZ=Europe/Berlin LC_ALL=C
+pin_clock
 MK="$BUILD_DIR/tests/headroom/hr-mkfixture"
 "$MK" busy "$T/busy.db" || fail "hr-mkfixture"
 "$MK" empty "$T/empty.db" || fail "hr-mkfixture"

@@ -13,6 +13,7 @@
 # rewritten by a normal run (checked below).
 . "$SRC_DIR/tests/headroom/lib.sh"
 export TZ=Europe/Berlin LC_ALL=C
+pin_clock
 MK="$BUILD_DIR/tests/headroom/hr-mkfixture"
 GOLDEN_DIR=${GOLDEN_DIR:-$SRC_DIR/tests/headroom/golden}
 [ -x "$MK" ] || fail "no fixture generator at $MK"

@@ -6,6 +6,7 @@
 # database gives "no data"; chromium (when installed) renders the page.
 . "$SRC_DIR/tests/headroom/lib.sh"
 export TZ=Europe/Berlin LC_ALL=C
+pin_clock
 MK="$BUILD_DIR/tests/headroom/hr-mkfixture"
 PNGCHECK="$BUILD_DIR/tests/headroom/hr-pngcheck"
 [ -x "$MK" ] || fail "no fixture generator at $MK"
