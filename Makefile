@@ -17,8 +17,9 @@ NINJA   ?= ninja
 
 all: build
 
+# the Debian packages each command needs (scripts/install-deps.sh lists them)
 deps:
-	@./scripts/install-deps.sh
+	@./scripts/install-deps.sh check
 
 $(BUILD)/build.ninja:
 	$(MESON) setup --prefix=$(PREFIX) $(BUILD) >/dev/null
@@ -34,20 +35,25 @@ asan: $(ASAN)/build.ninja
 	@$(NINJA) -C $(ASAN) --quiet
 
 
-check: deps
+check:
+	@./scripts/install-deps.sh check
 	@$(MAKE) --no-print-directory build asan
 	@./tests/run-tests.sh $(BUILD) $(ASAN)
 
-demo: deps
+demo:
+	@./scripts/install-deps.sh demo
 	@$(MAKE) --no-print-directory build
 	@./scripts/demo.sh $(BUILD)
 
 fuzz:
+	@./scripts/install-deps.sh fuzz
 	test -f $(FUZZ)/build.ninja || CC=clang $(MESON) setup -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false $(FUZZ) >/dev/null
 	$(NINJA) -C $(FUZZ)
 	./scripts/run-fuzzers.sh $(FUZZ)
 
-bench: build
+bench:
+	@./scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory build
 	./bench/fs.sh $(BUILD)
 	./bench/record.sh $(BUILD)
 	./bench/report.sh $(BUILD)

@@ -1,16 +1,58 @@
 #!/bin/sh
-# Install the Debian 12 packages the build, the tests, the demo and the benchmarks
-# need, but only those that are missing. Run as root (or with sudo available).
+# Install the Debian 12 packages one purpose needs, but only those that are
+# missing. Run as root (or with sudo available).
+#
+#   scripts/install-deps.sh PURPOSE...     PURPOSE: build demo check bench fuzz
+#   scripts/install-deps.sh --list PURPOSE  print the packages, install nothing
+#
+# Each purpose includes the one before it where it runs that too:
+#   build  compiler, meson, the libraries (libfuse3, libcrypto, SQLite, cairo, jansson)
+#   demo   build + what the demo runs (rsync, stress-ng)
+#   check  demo + what the tests drive (sshd, fio, sqlite3, xattr tools, python3,
+#          poppler and chromium to read the PDF and HTML pages, libfaketime)
+#   bench  build + the anchors measured side by side (gocryptfs, encfs, sysstat)
+#   fuzz   build + clang and its libFuzzer runtime
+# The README lists the same; `make demo`, `make check`, `make bench` and
+# `make fuzz` call this with their purpose.
 set -eu
 
-PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
-libfuse3-dev fuse3 libssl-dev libsqlite3-dev sqlite3 libcairo2-dev libjansson-dev
-rsync openssh-server openssh-client fio stress-ng util-linux attr e2fsprogs
-gocryptfs encfs sysstat poppler-utils chromium
-python3 tzdata time bc procps"
+build="build-essential meson ninja-build pkg-config libfuse3-dev fuse3 libssl-dev
+libsqlite3-dev libcairo2-dev libjansson-dev"
+demo="rsync stress-ng tzdata procps"
+check="sqlite3 openssh-server openssh-client fio attr util-linux python3 bc
+poppler-utils chromium faketime"
+bench="gocryptfs encfs sysstat time bc python3 sqlite3"
+fuzz="clang libclang-rt-14-dev"
+
+list=0
+if [ "${1:-}" = "--list" ]; then
+	list=1
+	shift
+fi
+[ $# -gt 0 ] || set -- check
+pkgs=$build
+for purpose in "$@"; do
+	case $purpose in
+	build) ;;
+	demo) pkgs="$pkgs $demo" ;;
+	check) pkgs="$pkgs $demo $check" ;;
+	bench) pkgs="$pkgs $bench" ;;
+	fuzz) pkgs="$pkgs $fuzz" ;;
+	*)
+		echo "install-deps: unknown purpose '$purpose' (build, demo, check, bench or fuzz)" >&2
+		exit 2
+		;;
+	esac
+done
+# one line, each package once, in the order given
+pkgs=$(printf '%s\n' $pkgs | awk '!seen[$0]++' | tr '\n' ' ')
+if [ $list = 1 ]; then
+	echo "$pkgs"
+	exit 0
+fi
 
 missing=""
-for p in $PKGS; do
+for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi
