@@ -19,8 +19,9 @@ expect_error 2 "$HR" record --count 1 --db "$T/x.db" extra
 expect_error 2 "$HR" record --config "$T/missing.conf" --count 1
 printf 'INTERVAL=1\nFROB=2\n' > "$T/bad.conf"
 expect_error 2 "$HR" record --config "$T/bad.conf" --count 1
-grep -q . "$T/bad.conf"
-out=$("$HR" record --config "$T/bad.conf" --count 1 2>&1) ; echo "$out" | grep -q "line 2" || fail "config error names no line: $out"
+[ "$(cat "$T/bad.conf")" = "$(printf 'INTERVAL=1\nFROB=2')" ] || fail "a refused config file was changed: $(cat "$T/bad.conf")"
+out=$("$HR" record --config "$T/bad.conf" --count 1 2>&1)
+case $out in *"'$T/bad.conf'"*"line 2"*FROB*) ;; *) fail "config error does not name the file, line 2 and the key FROB: $out" ;; esac
 printf 'HISTORY=0\n' > "$T/bad2.conf"
 expect_error 2 "$HR" record --config "$T/bad2.conf" --count 1
 printf 'COLLECTORS=cpu,nosuch\n' > "$T/bad3.conf"
