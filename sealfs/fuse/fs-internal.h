@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "content.h"
 #include "file.h"
@@ -46,7 +47,7 @@ struct sfs_fs {
 	bool ro;
 	uid_t euid;
 	uint8_t rootiv[SFS_DIRIV_LEN];
-	int64_t last_activity;
+	int64_t last_activity;	/* CLOCK_MONOTONIC ms of the last request (--idle) */
 	unsigned open_nodes;
 
 	pthread_mutex_t report_lock;
@@ -133,5 +134,15 @@ void links_clear(struct sfs_fs *fs);
 /* fs.c */
 void fs_report(struct sfs_fs *fs, const char *path, const char *why, uint64_t block,
 	       bool has_block);
+
+/* CLOCK_MONOTONIC in ms: --idle measures time this way, so a clock step
+   (NTP, date -s) neither fires it early nor holds it off. */
+static inline int64_t sfs_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 #endif

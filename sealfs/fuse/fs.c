@@ -64,7 +64,7 @@ void fs_report(struct sfs_fs *fs, const char *path, const char *why, uint64_t bl
 
 static void touch_activity(struct sfs_fs *fs)
 {
-	__atomic_store_n(&fs->last_activity, (int64_t)time(NULL), __ATOMIC_RELAXED);
+	__atomic_store_n(&fs->last_activity, sfs_mono_ms(), __ATOMIC_RELAXED);
 }
 
 /*

@@ -104,7 +104,7 @@ static void *idle_thread(void *arg)
 		pthread_mutex_lock(&fs->nodes_lock);
 		open = fs->open_nodes;
 		pthread_mutex_unlock(&fs->nodes_lock);
-		if (open == 0 && time(NULL) - last >= (int64_t)fs->opts.idle_seconds) {
+		if (open == 0 && sfs_mono_ms() - last >= (int64_t)fs->opts.idle_seconds * 1000) {
 			log_info("'%s': idle for %llu s, unmounting", fs->opts.mountpoint,
 				 (unsigned long long)fs->opts.idle_seconds);
 			fuse_exit(w->fuse);
@@ -187,7 +187,7 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 		fuse_unmount(fuse);
 		goto out;
 	}
-	fs->last_activity = time(NULL);
+	fs->last_activity = sfs_mono_ms();
 	if (fs->opts.idle_seconds) {
 		watch.fs = fs;
 		watch.fuse = fuse;
