@@ -165,8 +165,9 @@ static int from_tty(const char *prompt, char *buf, size_t *ret_len)
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
-	(void)!write(fd, prompt, strlen(prompt));
+	/* echo off before the prompt: whoever answers it is never echoed */
 	tcsetattr(fd, TCSAFLUSH, &quiet);
+	(void)!write(fd, prompt, strlen(prompt));
 	r = read_line(fd, buf, ret_len, "the terminal");
 	tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);

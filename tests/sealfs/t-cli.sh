@@ -317,7 +317,7 @@ while time.time() < deadline:
         seen += chunk
         pending += chunk
     if answers and b"assword" in pending:
-        time.sleep(0.3)  # let the program turn echo off
+        # sealfs turns echo off before it writes the prompt
         os.write(fd, answers.pop(0).encode() + b"\n")
         pending = b""
     if not r:
@@ -326,7 +326,10 @@ while time.time() < deadline:
             pid = 0
             break
 if pid:
-    _, status = os.waitpid(pid, 0)
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if not done:
+        os.kill(pid, 9)  # no answer in 20 s: the caller's check fails on the exit code
+        _, status = os.waitpid(pid, 0)
 open(out, "wb").write(seen)
 sys.exit(os.waitstatus_to_exitcode(status))
 EOF
