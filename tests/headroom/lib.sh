@@ -38,5 +38,18 @@ wait_lines() {
 # Call it after exporting TZ. Live tests keep the real clock.
 pin_clock() { export HEADROOM_NOW="2026-11-28 18:00:00"; }
 
+# Live tests run their load and the recorder in a PID namespace of their own
+# (with its own /proc): the processes the recorder sees are the test's alone,
+# while CPU, memory and disk figures stay the whole machine's, so what the
+# test asserts about the top processes holds whatever else the machine runs.
+#   need_pidns            skip unless PID namespaces can be made here
+#   in_pidns SCRIPT       run bash SCRIPT there (exported variables pass);
+#                         every process left in it dies when SCRIPT ends
+need_pidns() {
+	need unshare
+	unshare --pid --fork --mount-proc true 2>/dev/null || skip "no PID namespaces here (unshare --pid)"
+}
+in_pidns() { unshare --pid --fork --mount-proc bash -c "$1"; }
+
 need sqlite3
 [ -x "$HR" ] || fail "no binary at $HR"

@@ -20,12 +20,9 @@
 #     from /proc/diskstats, so a broken setup fails rather than passing.
 . "$SRC_DIR/tests/headroom/lib.sh"
 need stress-ng
-need unshare
+need_pidns
 ncpu=$(nproc)
 : >"$T/none.conf"
-unshare --pid --fork --mount-proc true 2>/dev/null || skip "no PID namespaces here (unshare --pid)"
-# in_pidns SCRIPT: run bash SCRIPT in a new PID namespace; its processes end with it
-in_pidns() { unshare --pid --fork --mount-proc bash -c "$1"; }
 export HR T
 
 # --- 1. CPU ---
