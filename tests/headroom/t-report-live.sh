@@ -7,8 +7,11 @@
 db="$T/live.db"
 day0=$(date +%F)
 "$HR" record --db "$db" --count 5 --interval 1 || fail "record exited $?"
+# "today" is the day the recording ended, however long the reports below
+# take (t-clock.sh checks the default against the real clock itself)
+export HEADROOM_NOW=$(date '+%F %T')
 range=()
-[ "$(date +%F)" = "$day0" ] || range=(--from yesterday)	# the run crossed midnight
+[ "${HEADROOM_NOW% *}" = "$day0" ] || range=(--from yesterday)	# the recording crossed midnight
 out=$("$HR" report --db "$db" "${range[@]}" -u) || fail "report exited $?"
 echo "$out"
 echo "$out" | head -n 1 | grep -qE '^Linux .+ \(.+\) 	[0-9]{4}-[0-9]{2}-[0-9]{2} [A-Z+0-9-]+ 	\([0-9]+ CPU\)$' ||
