@@ -210,12 +210,12 @@ sfs_mount_fg()
 	SFS_FG_PID=$pid
 	_fg_pid_of[$p]=$pid
 	_fg_log_of[$p]=$log
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		is_mounted "$p" && return 0
 		kill -0 "$pid" 2>/dev/null || fail "sealfs mount -f exited before mounting: $(cat "$log")"
 		sleep 0.05
 	done
-	fail "sealfs mount -f did not mount $p within 10 s"
+	fail "sealfs mount -f did not mount $p within 60 s"
 }
 
 # sfs_umount MOUNTPOINT: `sealfs umount`, then the mountpoint must be gone. For a
@@ -243,15 +243,16 @@ sfs_umount()
 	return 0
 }
 
-# wait_gone PID: wait (10 s max) for a background daemon to exit; its exit code in $?.
+# wait_gone PID: wait (60 s max: a busy machine and the ASan build are slow,
+# a hung daemon is still caught) for a background daemon to exit; its exit code in $?.
 wait_gone()
 {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return; }
 		sleep 0.05
 	done
-	fail "sealfs daemon $1 still running 10 s after unmount"
+	fail "sealfs daemon $1 still running 60 s after unmount"
 }
 
 # cipher_size PLAINSIZE: the ciphertext size the format gives a plaintext size.

@@ -209,13 +209,13 @@ pids=$(for f in /proc/[0-9]*/cmdline; do
 	tr '\0' ' ' <"$f" 2>/dev/null | grep -Fq -- "$P" && basename "${f%/cmdline}"
 done)
 sfs_umount "$P"
-for i in $(seq 50); do
+for i in $(seq 600); do
 	alive=
 	for pid in $pids; do kill -0 "$pid" 2>/dev/null && [ "$pid" != $$ ] && alive="$alive $pid"; done
 	[ -z "$alive" ] && break
 	sleep 0.1
 done
-[ -z "$alive" ] || fail "sealfs daemon still running 5 s after sealfs umount: $alive"
+[ -z "$alive" ] || fail "sealfs daemon still running 60 s after sealfs umount: $alive"
 run_rc rc "$SEALFS" umount "$P"
 [ "$rc" != 0 ] || fail "sealfs umount of a directory that is not mounted returned 0"
 

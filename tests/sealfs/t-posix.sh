@@ -264,7 +264,7 @@ step "mknod, mkfifo"
 mkfifo "$P/fifo" || fail "mkfifo failed"
 [ "$(stat -c %F "$P/fifo")" = fifo ] || fail "mkfifo made a '$(stat -c %F "$P/fifo")'"
 (echo "through the pipe" >"$P/fifo") &
-got=$(timeout 10 cat "$P/fifo")
+got=$(timeout 60 cat "$P/fifo")
 [ "$got" = "through the pipe" ] || fail "data through a fifo in the mount: '$got'"
 mknod "$P/chr" c 1 3 || fail "mknod c 1 3 failed"
 [ "$(stat -c '%F %t %T' "$P/chr")" = "character special file 1 3" ] ||
