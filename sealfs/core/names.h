@@ -21,12 +21,23 @@
 #include <stdint.h>
 
 #include "content.h"
+#include "crypto.h"
 #include "keys.h"
 
 #define SFS_NAME_MAX 255
 #define SFS_NAME_DIRECT_MAX 200
 /* Longest encoded name: base64url of 16 + 255 bytes. */
 #define SFS_ENC_NAME_MAX 362
+/*
+ * Whether a plaintext name of NAMELEN bytes is stored under a stand-in: its
+ * encoding, base64url of SFS_SIV_TAG + NAMELEN bytes without padding, is
+ * longer than SFS_NAME_DIRECT_MAX. True from 135 bytes on.
+ */
+static inline bool sfs_name_is_long(size_t namelen)
+{
+	return (4 * (SFS_SIV_TAG + namelen) + 2) / 3 > SFS_NAME_DIRECT_MAX;
+}
+
 #define SFS_DIRIV_NAME "sealfs.diriv"
 #define SFS_LONGNAME_PREFIX "sealfs.longname."
 #define SFS_NAME_SUFFIX ".name"

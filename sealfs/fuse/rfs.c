@@ -128,7 +128,7 @@ static int find_longname(struct sfs_fs *fs, const char *dir, const uint8_t iv[SF
 		return -ENOMEM;
 	}
 	while ((de = readdir(d))) {
-		if (strlen(de->d_name) < 150)
+		if (!sfs_name_is_long(strlen(de->d_name)))
 			continue; /* short names never need a stand-in */
 		if (enc_name(fs, iv, de->d_name, enc, disk, &islong) || !islong)
 			continue;

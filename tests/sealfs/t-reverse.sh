@@ -21,6 +21,12 @@ long=$(printf 'L%.0s' $(seq 1 255))
 echo "long name" >"$P/sub/$long"
 target=$(printf 't%.0s' $(seq 1 4095))
 ln -s "$target" "$P/sub/longlink"
+# a name of every length 1..255: short names, the stand-in threshold (135
+# bytes encode to 202 characters) and the longest
+mkdir "$P/lengths"
+for n in $(seq 1 255); do
+	echo "$n" >"$P/lengths/$(head -c "$n" /dev/zero | tr '\0' n)"
+done
 mkdir -p "$P/cache" && echo junk >"$P/cache/x" && echo junk >"$P/sub/file.tmp"
 chmod 640 "$P/sub/numbers"
 touch -d '2021-03-04 05:06:07' "$P/sub/numbers"
@@ -69,6 +75,10 @@ diff -r --no-dereference "$T/expect" "$F" >&2 || fail "forward mount of the ship
 [ "$(stat -c %Y "$F/sub/numbers")" = "$(stat -c %Y "$P/sub/numbers")" ] || fail "mtime not preserved"
 [ "$(readlink "$F/sub/longlink")" = "$target" ] || fail "4095-byte symlink target did not round-trip"
 [ "$(cat "$F/sub/$long")" = "long name" ] || fail "255-byte name did not round-trip"
+[ "$(find "$F/lengths" -type f | wc -l)" = 255 ] || fail "names of some lengths 1..255 are missing in the store copy"
+for n in $(seq 1 255); do
+	[ "$(cat "$F/lengths/$(head -c "$n" /dev/zero | tr '\0' n)")" = "$n" ] || fail "the $n-byte name did not round-trip"
+done
 cmp -s "$F/a-hardlink" "$P/a" || fail "hard-linked file differs"
 sfs_umount "$F"
 

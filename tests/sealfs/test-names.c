@@ -91,6 +91,8 @@ static void test_name_lengths(void)
 			/* Long exactly when the encoded name exceeds SFS_NAME_DIRECT_MAX. */
 			CHECK_EQ(lng, strlen(enc) > SFS_NAME_DIRECT_MAX);
 			CHECK_EQ(lng, len >= 135);
+			/* the shortcut reverse mode's lookup takes agrees (it once said 150) */
+			CHECK_EQ(sfs_name_is_long(len), lng);
 			if (lng) {
 				CHECK_EQ(strlen(disk), strlen(SFS_LONGNAME_PREFIX) + 43);
 				CHECK(!strncmp(disk, SFS_LONGNAME_PREFIX, 16));
