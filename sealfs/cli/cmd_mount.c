@@ -4,6 +4,7 @@
  * mountpoint), then hands over to the FUSE layer, which daemonises only once
  * the mount exists.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "util.h"
 #include "cli.h"
 #include "unlock.h"
+#include "mounts.h"
 #include "banned.h"
 
 static void mount_help(void)
@@ -41,6 +43,8 @@ static void mount_help(void)
 	       "      --exclude-from FILE  reverse: one GLOB per line ('#' comments)\n"
 	       "  -f, --foreground     stay in the foreground (log to stderr)\n"
 	       "  -r, --ro             mount read-only\n"
+	       "      --nonempty       mount over a directory that is not empty (its files\n"
+	       "                       are hidden while mounted)\n"
 	       "  -o OPTS              extra FUSE mount options (e.g. allow_other);\n"
 	       "                       default_permissions is always on\n"
 	       "      --idle DURATION  unmount after DURATION (90s, 15m, 2h, 1d) with no open\n"
@@ -50,26 +54,84 @@ static void mount_help(void)
 	       "  -d, --debug          FUSE debug output (implies -f)\n\n" PW_HELP);
 }
 
-/* Is PATH (absolute, resolved) a mount point already? */
-static bool is_mountpoint(const char *path)
+/* Whether DIR holds anything besides "." and "..". */
+static bool dir_nonempty(const char *dir)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[8192];
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool any = false;
 
-	if (!f)
+	if (!d)
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		char *save = NULL, *tok;
-		int field = 0;
-		for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			if (++field == 5) {
-				if (!strcmp(tok, path))
-					return true;
-				break;
-			}
-		}
+	while (!any && (de = readdir(d)))
+		any = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return any;
+}
+
+/*
+ * The mountpoint MP for a mount of the volume at CDIR: refuse what would
+ * hide or lose data, as gocryptfs and EncFS users expect (docs/sealfs.1).
+ * Returns EXIT_OK or EXIT_MOUNT after a one-line message.
+ */
+static int check_mountpoint(const char *cdir, const char *mp, bool read_only, bool nonempty)
+{
+	struct sfs_mount_entry *m = malloc(sizeof(*m));
+	int code = EXIT_MOUNT;
+
+	if (!m) {
+		log_error("out of memory");
+		return EXIT_FAIL;
 	}
-	return false;
+	if (sfs_mounts_at(mp, m) == 0) {
+		log_error("mountpoint '%s' is busy: %s is already mounted there", mp,
+			  sfs_mount_is_sealfs(m) ? "a sealfs volume" : m->fstype);
+	} else if (!strcmp(mp, cdir)) {
+		log_error("mountpoint '%s' is the volume's own directory: the view would hide the "
+			  "ciphertext it reads", mp);
+	} else if (sfs_path_within(mp, cdir)) {
+		log_error("mountpoint '%s' is inside the volume '%s': the view would show up in "
+			  "its own ciphertext", mp, cdir);
+	} else if (sfs_path_within(cdir, mp)) {
+		log_error("the volume '%s' is inside the mountpoint '%s': the mount would hide it",
+			  cdir, mp);
+	} else if (!read_only && sfs_mounts_of_volume(cdir, m) == 0) {
+		log_error("volume '%s' is already mounted on '%s'; a second read-write mount would "
+			  "damage it (--ro mounts a second, read-only view)", cdir, m->mountpoint);
+	} else if (!nonempty && dir_nonempty(mp)) {
+		log_error("mountpoint '%s' is not empty: its files would be hidden under the mount "
+			  "(--nonempty mounts anyway)", mp);
+	} else {
+		code = EXIT_OK;
+	}
+	free(m);
+	return code;
+}
+
+/*
+ * realpath() and stat() of a mountpoint, into MP and *st. -ENOTCONN with
+ * *ret_dead set when a sealfs mount whose daemon is gone sits there (the
+ * kernel answers ENOTCONN for it); else 0 or -errno.
+ */
+static int resolve_mountpoint(const char *arg, char mp[PATH_MAX], struct stat *st, bool *ret_dead)
+{
+	struct sfs_mount_entry *m;
+	int r = 0;
+
+	*ret_dead = false;
+	if (!realpath(arg, mp)) {
+		r = -errno;
+		if (r != -ENOTCONN || sfs_abs_path(arg, mp) < 0)
+			return r;
+	} else if (stat(mp, st) < 0) {
+		r = -errno;
+	}
+	if (r != -ENOTCONN)
+		return r;
+	m = malloc(sizeof(*m));
+	*ret_dead = m && sfs_mounts_at(mp, m) == 0 && sfs_mount_is_sealfs(m);
+	free(m);
+	return r;
 }
 
 struct excludes {
@@ -129,6 +191,7 @@ int cmd_mount(int argc, char **argv)
 		{"reverse", no_argument, NULL, 'R'},
 		{"exclude", required_argument, NULL, 'X'},
 		{"exclude-from", required_argument, NULL, 'F'},
+		{"nonempty", no_argument, NULL, 'N'},
 		PW_LONG_OPTIONS,
 		{0},
 	};
@@ -141,6 +204,7 @@ int cmd_mount(int argc, char **argv)
 	const char *mkfile = NULL, *stage = "";
 	struct stat st;
 	struct excludes ex = {0};
+	bool dead, nonempty = false;
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, "+hfrdo:S", longopts, NULL)) != -1) {
@@ -177,6 +241,9 @@ int cmd_mount(int argc, char **argv)
 		case 'R':
 			mo.reverse = true;
 			break;
+		case 'N':
+			nonempty = true;
+			break;
 		case 'X':
 			r = add_exclude(&ex, optarg);
 			if (r)
@@ -197,18 +264,23 @@ int cmd_mount(int argc, char **argv)
 		log_error("cannot use CIPHERDIR '%s': %s", argv[optind], strerror(errno));
 		return errno == ENOENT ? EXIT_CONFIG : EXIT_FAIL;
 	}
-	if (!realpath(argv[optind + 1], mp) || stat(mp, &st) < 0) {
-		log_error("cannot use mountpoint '%s': %s", argv[optind + 1], strerror(errno));
+	r = resolve_mountpoint(argv[optind + 1], mp, &st, &dead);
+	if (dead) {
+		log_error("mountpoint '%s' holds a sealfs mount whose process is gone: "
+			  "'sealfs umount %s' clears it", mp, mp);
+		return EXIT_MOUNT;
+	}
+	if (r < 0) {
+		log_error("cannot use mountpoint '%s': %s", argv[optind + 1], strerror(-r));
 		return EXIT_MOUNT;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		log_error("mountpoint '%s' is not a directory", mp);
 		return EXIT_MOUNT;
 	}
-	if (is_mountpoint(mp)) {
-		log_error("mountpoint '%s' is busy: something is already mounted there", mp);
-		return EXIT_MOUNT;
-	}
+	r = check_mountpoint(cdir, mp, mo.read_only || mo.reverse, nonempty);
+	if (r)
+		return r;
 	if (access("/dev/fuse", R_OK | W_OK) < 0) {
 		log_error("cannot use /dev/fuse: %s (is the fuse module loaded?)", strerror(errno));
 		return EXIT_MOUNT;
@@ -254,9 +326,10 @@ int cmd_umount(int argc, char **argv)
 		{"lazy", no_argument, NULL, 'z'},
 		{0},
 	};
-	char mp[PATH_MAX];
+	char mp[PATH_MAX], fstype[64] = "";
+	struct sfs_mount_entry *m;
 	bool lazy = false;
-	int opt, status;
+	int opt, status, r;
 	pid_t pid;
 
 	while ((opt = getopt_long(argc, argv, "+hz", longopts, NULL)) != -1) {
@@ -274,18 +347,39 @@ int cmd_umount(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("umount ", "expected exactly one MOUNTPOINT");
-	if (!realpath(argv[optind], mp)) {
+	if (!realpath(argv[optind], mp) && (errno != ENOTCONN || sfs_abs_path(argv[optind], mp) < 0)) {
 		log_error("cannot use mountpoint '%s': %s", argv[optind], strerror(errno));
 		return EXIT_FAIL;
 	}
-	if (!is_mountpoint(mp)) {
+	m = malloc(sizeof(*m));
+	if (!m) {
+		log_error("out of memory");
+		return EXIT_FAIL;
+	}
+	r = sfs_mounts_at(mp, m);
+	if (r == 0 && !sfs_mount_is_sealfs(m))
+		snprintf(fstype, sizeof(fstype), "%s", m->fstype);
+	free(m);
+	if (r == -ENOENT) {
 		log_error("'%s' is not mounted", mp);
+		return EXIT_FAIL;
+	}
+	if (r < 0) {
+		log_error("cannot read /proc/self/mountinfo: %s", strerror(-r));
+		return EXIT_FAIL;
+	}
+	if (*fstype) {
+		log_error("'%s' is not a sealfs mount (it is %s): use umount(8)", mp, fstype);
 		return EXIT_FAIL;
 	}
 	if (geteuid() == 0) {
 		if (umount2(mp, lazy ? MNT_DETACH : 0) == 0)
 			return EXIT_OK;
-		log_error("cannot unmount '%s': %s", mp, strerror(errno));
+		if (errno == EBUSY)
+			log_error("cannot unmount '%s': a file or directory there is in use "
+				  "('sealfs umount -z' detaches it now and seals once it is closed)", mp);
+		else
+			log_error("cannot unmount '%s': %s", mp, strerror(errno));
 		return EXIT_FAIL;
 	}
 	pid = fork();

@@ -197,7 +197,7 @@ stdin_rc 5 "mount on a regular file" "$PW"$'\n' timeout 20 "$SEALFS" mount -S "$
 one_line_error "mount on a regular file"
 
 step "no password in any process's argv or environment, nor in /proc/mounts"
-sfs_mount "$C" "$T/p2" --passfile "$PASSFILE"
+sfs_mount "$C" "$T/p2" --ro --passfile "$PASSFILE"	# a second view: read-only (t-mountpoints)
 for f in /proc/[0-9]*/cmdline /proc/[0-9]*/environ; do
 	{ tr '\0' '\n' <"$f"; } 2>/dev/null | grep -Fq -- "$PW" && fail "password visible in $f: $(tr '\0' ' ' <"${f%/*}/cmdline")"
 done
