@@ -367,7 +367,8 @@ static int r_getattr(const char *path, struct stat *st, struct fuse_file_info *f
 		if (fstatat(fs->rootfd, l.kind == R_CONF ? SFS_REVERSE_CONFIG_NAME : at_path(dir), st,
 			    AT_SYMLINK_NOFOLLOW) < 0)
 			return -errno;
-		st->st_mode = S_IFREG | 0444;
+		/* the config is the owner's alone, as forward mode writes it */
+		st->st_mode = S_IFREG | (l.kind == R_CONF ? 0400 : 0444);
 		st->st_nlink = 1;
 		st->st_size = (off_t)len;
 		st->st_blocks = (st->st_size + 511) / 512;

@@ -49,6 +49,7 @@ step "the view: config at the root, no plaintext, read-only"
 sfs_mount "$P" "$V" --reverse --exclude cache --exclude '*.tmp'
 [ -f "$V/sealfs.conf" ] || fail "no sealfs.conf at the root of the view"
 cmp -s "$V/sealfs.conf" "$P/.sealfs.reverse.conf" || fail "view's sealfs.conf differs from the config"
+[ "$(stat -c %a "$V/sealfs.conf")" = 400 ] || fail "the view's sealfs.conf is mode $(stat -c %a "$V/sealfs.conf"), not 400 as forward mode writes it"
 [ -f "$V/sealfs.diriv" ] || fail "no sealfs.diriv in the view's root"
 ls -a "$V" | grep -q 'reverse.conf' && fail "the hidden config shows in the view"
 grep -rqa -e hello -e "long name" "$V" && fail "plaintext content visible in the view"
@@ -68,6 +69,7 @@ diff -u "$T/h1" "$T/h2" >&2 || fail "the view changed across remounts"
 
 step "ship with rsync; a copy of the view mounts forward and equals the original"
 rsync -a "$V/" "$S/" || fail "rsync of the view failed"
+[ "$(stat -c %a "$S/sealfs.conf")" = 400 ] || fail "the store copy's sealfs.conf is mode $(stat -c %a "$S/sealfs.conf"), not 400"
 sfs_mount "$S" "$F" --ro
 rm -rf "$T/expect" && cp -a "$P" "$T/expect" && rm -rf "$T/expect/cache" "$T/expect/sub/file.tmp" "$T/expect/.sealfs.reverse.conf"
 diff -r --no-dereference "$T/expect" "$F" >&2 || fail "forward mount of the shipped copy differs from the plaintext"
