@@ -60,7 +60,9 @@ bench:
 	./bench/advise.sh $(BUILD)
 	./bench/render.sh $(BUILD)
 
+# PREFIX applies even when build/ was configured earlier (by make demo, say)
 install: build
+	$(MESON) configure -Dprefix=$(PREFIX) $(BUILD) >/dev/null
 	$(MESON) install -C $(BUILD)
 
 clean:

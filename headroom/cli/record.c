@@ -10,6 +10,7 @@
  * (re-read the config). This is the only place that logs.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -138,11 +139,30 @@ static void set_meta(struct recorder *rc)
 	(void)hr_store_set_meta(rc->store, "writer", "headroom " PROJECT_VERSION);
 }
 
+/*
+ * The default database's directory (/var/lib/headroom), made when missing:
+ * a fresh machine has none until the recorder first runs (the systemd unit
+ * makes it too). A --db or DATABASE path is taken as given: a typo there
+ * makes no directory.
+ */
+static void make_db_dir(const char *db)
+{
+	char dir[sizeof(HR_DEFAULT_DB)];
+
+	if (strcmp(db, HR_DEFAULT_DB) != 0)
+		return;
+	memcpy(dir, HR_DEFAULT_DB, sizeof(dir));
+	*strrchr(dir, '/') = '\0';
+	if (mkdir(dir, 0755) == 0)
+		log_info("created directory '%s' for the database", dir);
+}
+
 /* Open the database; logs and returns an exit code. */
 static int open_store(struct recorder *rc)
 {
 	int ver = 0, r;
 
+	make_db_dir(rc->db);
 	r = hr_store_open(rc->db, HR_STORE_WRITER, &rc->store, &ver);
 	switch (r) {
 	case 0:

@@ -96,4 +96,20 @@ wait $pid; rc=$?
 
 # Daemon mode: detaches, the parent reports startup errors by exit code.
 expect_error 3 "$HR" record --db "$T/junk.db"
+# A fresh machine has no /var/lib/headroom: the recorder makes the default
+# database's directory (checked in a mount namespace with an empty /var/lib,
+# so the machine's own is never touched); a --db path is taken as given.
+if unshare --mount true 2>/dev/null; then
+	: >"$T/empty.conf"
+	HR="$HR" T="$T" unshare --mount --propagation private bash -c '
+		mount -t tmpfs -o size=16m tmpfs /var/lib || exit 77
+		"$HR" record --config "$T/empty.conf" --count 1 --interval 0.1 2>"$T/mk.err" || exit 1
+		[ -d /var/lib/headroom ] && [ -s /var/lib/headroom/headroom.db ] || exit 2' ; rc=$?
+	case $rc in
+	0) grep -q "created directory '/var/lib/headroom'" "$T/mk.err" || fail "the new directory is not announced: $(cat "$T/mk.err")"
+	   echo "ok: the default database's directory is made" ;;
+	77) echo "note: cannot mount a tmpfs on /var/lib in a mount namespace; not checked" ;;
+	*) fail "record with the default database on a machine without /var/lib/headroom (exit $rc): $(cat "$T/mk.err")" ;;
+	esac
+fi
 echo "all cli checks passed"
