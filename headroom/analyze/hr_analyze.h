@@ -208,6 +208,15 @@ int hr_db_meta(struct hr_db *db, const char *key, char *buf, size_t size);
 /* Number of samples in RANGE (raw and roll-up). */
 int hr_db_count(struct hr_db *db, const struct hr_range *range, int64_t *ret_n);
 
+/*
+ * What the samples in RANGE (time of day ignored) cover: the start of the
+ * first one's interval (its time less its span) into *ret_first, the last
+ * one's time into *ret_last. -ENOENT when RANGE holds no sample (both
+ * untouched), else 0 or -errno as above.
+ */
+int hr_db_extent(struct hr_db *db, const struct hr_range *range, int64_t *ret_first,
+		 int64_t *ret_last);
+
 struct hr_query {
 	struct hr_range range;
 	int64_t bucket_ms;	/* 0: one row per sample; -1: one bucket over the

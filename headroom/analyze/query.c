@@ -393,6 +393,37 @@ int hr_db_count(struct hr_db *db, const struct hr_range *rg, int64_t *ret_n)
 	return sql_errno(rc);
 }
 
+int hr_db_extent(struct hr_db *db, const struct hr_range *rg, int64_t *ret_first,
+		 int64_t *ret_last)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	if (db->empty)
+		return -ENOENT;
+	rc = sqlite3_prepare_v2(db->db, "SELECT min(ts - span), max(ts) FROM sample WHERE ts BETWEEN ?1 AND ?2",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, rg->from_ms);
+		sqlite3_bind_int64(st, 2, rg->to_ms);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			rc = SQLITE_OK;
+			if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+				sqlite3_finalize(st);
+				return -ENOENT;
+			}
+			*ret_first = sqlite3_column_int64(st, 0);
+			*ret_last = sqlite3_column_int64(st, 1);
+		}
+	}
+	if (rc != SQLITE_OK)
+		set_err(db, "find the range's samples");
+	r = sql_errno(rc);
+	sqlite3_finalize(st);
+	return r;
+}
+
 static bool same_range(const struct hr_range *a, const struct hr_range *b)
 {
 	return a->from_ms == b->from_ms && a->to_ms == b->to_ms && a->tod_from == b->tod_from &&

@@ -194,6 +194,30 @@ int hr_graph_range(const char *from, const char *to, int64_t *ret_from, int64_t 
 	return HR_EXIT_OK;
 }
 
+int hr_graph_fit(struct hr_db *db, const char *from, const char *to, int64_t *from_ms,
+		 int64_t *to_ms)
+{
+	struct hr_range rg = {.from_ms = *from_ms, .to_ms = *to_ms, .tod_from = -1, .tod_to = -1};
+	int64_t first, last;
+	int r;
+
+	if (from || to)
+		return HR_EXIT_OK;
+	r = hr_db_extent(db, &rg, &first, &last);
+	if (r == -ENOENT)
+		return HR_EXIT_OK;
+	if (r < 0) {
+		log_error("cannot read the database: %s",
+			  *hr_db_errmsg(db) ? hr_db_errmsg(db) : hr_errstr(r));
+		return HR_EXIT_FAILURE;
+	}
+	if (last - first < 10000)	/* a few seconds: still an axis */
+		first = last - 10000;
+	*from_ms = first > *from_ms ? first : *from_ms;
+	*to_ms = last;
+	return HR_EXIT_OK;
+}
+
 int hr_graph_open_db(const char *path, struct hr_db **ret)
 {
 	int r = hr_db_open(path, ret);
@@ -227,7 +251,7 @@ static void help(void)
 	       "                       cpu load procs memory swap paging disk sockets net\n"
 	       "                       neterr psi\n"
 	       "      --from, --to     range in local time, as for 'headroom report'\n"
-	       "                       (default: the last 24 hours)\n"
+	       "                       (default: the last 24 hours, narrowed to the data)\n"
 	       "  -W, --width PX       image width (default 1200)\n"
 	       "  -H, --height PX      height of each chart (default 240)\n"
 	       "  -o, --output FILE    where to write the image\n"
@@ -420,6 +444,11 @@ int hr_cmd_graph(int argc, char **argv)
 	code = hr_graph_open_db(db_path, &db);
 	if (code != HR_EXIT_OK)
 		return code;
+	code = hr_graph_fit(db, from, to, &f, &t);
+	if (code != HR_EXIT_OK) {
+		hr_db_free(db);
+		return code;
+	}
 	/* The advisor's stretches and the reboots, computed beside the charts. */
 	{
 		struct hr_range rg = {.from_ms = f, .to_ms = t, .tod_from = -1, .tod_to = -1};

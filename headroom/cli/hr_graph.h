@@ -71,12 +71,22 @@ int hr_graph_mark(struct hr_graph *g, const struct hr_advice *a, const struct hr
 
 /*
  * --from/--to (either may be NULL) into *ret_from and *ret_to: with neither,
- * the last 24 hours up to now; otherwise as `headroom report`. Logs and
+ * the last 24 hours up to now (hr_graph_fit() then narrows them to the
+ * data); otherwise as `headroom report`. Logs and
  * returns an HR_EXIT_* code.
  */
 int hr_graph_range(const char *from, const char *to, int64_t *ret_from, int64_t *ret_to);
 /* Open the database at PATH; logs and returns an HR_EXIT_* code. */
 int hr_graph_open_db(const char *path, struct hr_db **ret);
+/*
+ * With neither --from nor --to (FROM and TO NULL), narrow the last 24 hours
+ * in *from_ms, *to_ms to the samples recorded in them, so a recording of a
+ * minute fills the charts instead of a sliver at their right edge (never
+ * under 10 s wide). Otherwise, or without samples there, nothing
+ * changes. Logs a database error and returns an HR_EXIT_* code.
+ */
+int hr_graph_fit(struct hr_db *db, const char *from, const char *to, int64_t *from_ms,
+		 int64_t *to_ms);
 /* "local date time zone" of MS into BUF. */
 void hr_graph_fmt_time(int64_t ms, char *buf, size_t size);
 

@@ -401,6 +401,11 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	code = hr_graph_open_db(db_path, &db);
 	if (code != HR_EXIT_OK)
 		return code;
+	code = hr_graph_fit(db, from, to, &f, &t);
+	if (code != HR_EXIT_OK) {
+		hr_db_free(db);
+		return code;
+	}
 	/* The advisor's verdict (best effort: the charts come regardless),
 	   computed while the charts are queried. */
 	struct hr_advice *adv = NULL;

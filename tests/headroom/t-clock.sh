@@ -3,7 +3,8 @@
 # "today" takes it from hr_time_now(), which the test-only HEADROOM_NOW moves
 # (headroom(1)). Checked here: a bad value is a usage error; report's
 # default day, "yesterday", advise's "up to now" and the last 24 hours of
-# graph and the HTML page follow the pinned clock
+# graph and the HTML page (narrowed to the samples in them) follow the
+# pinned clock
 # in both spellings; without the knob the default day is the real one
 # (computed here from date(1)); the recorder's sample times and its
 # retention follow the knob too, and its clock runs on (samples keep their
@@ -47,14 +48,25 @@ grep -q "^data  2026-11-28 00:00:00 CET - 2026-11-28 10:00:00 CET, 600 samples" 
 	fail "advise read past the pinned clock: $(sed -n 3p "$T/adv.txt")"
 echo "ok: advise stops at HEADROOM_NOW"
 
-# --- graph and the HTML page: the last 24 hours before the pinned moment ----
-HEADROOM_NOW="2026-11-28 18:00:00" "$HR" graph --db "$T/busy.db" --panel cpu -o "$T/day.svg" || fail "graph, clock pinned"
+# --- graph and the HTML page: the last 24 hours before the pinned moment,
+# narrowed to the samples in them --------------------------------------------
+"$MK" idle "$T/idle.db" || fail "hr-mkfixture idle"
+export HEADROOM_NOW="2026-11-28 18:00:00"
+"$HR" graph --db "$T/idle.db" --panel cpu -o "$T/day.svg" || fail "graph, clock pinned"
 grep -q "2026-11-27 18:00 CET  to  2026-11-28 18:00 CET" "$T/day.svg" ||
 	fail "graph's default range is not the 24 hours before the pinned clock: $(grep -o 'fixture[^<]*' "$T/day.svg")"
-HEADROOM_NOW="2026-11-28 18:00:00" "$HR" report --db "$T/busy.db" --html "$T/day.html" || fail "report --html, clock pinned"
+"$HR" report --db "$T/idle.db" --html "$T/day.html" || fail "report --html, clock pinned"
 grep -q "<dt>from</dt><dd>2026-11-27 18:00 CET</dd><dt>to</dt><dd>2026-11-28 18:00 CET</dd>" "$T/day.html" ||
 	fail "the HTML page's default range is not the 24 hours before the pinned clock"
-echo "ok: graph and --html follow HEADROOM_NOW"
+# busy.db starts at 2026-11-28 00:00: the charts start there, not at an empty evening
+"$HR" graph --db "$T/busy.db" --panel cpu -o "$T/fit.svg" || fail "graph of busy.db, clock pinned"
+grep -q "2026-11-28 00:00 CET  to  2026-11-28 18:00 CET" "$T/fit.svg" ||
+	fail "graph's default range is not narrowed to the data: $(grep -o 'fixture[^<]*' "$T/fit.svg")"
+"$HR" report --db "$T/busy.db" --html "$T/fit.html" || fail "report --html of busy.db, clock pinned"
+grep -q "<dt>from</dt><dd>2026-11-28 00:00 CET</dd><dt>to</dt><dd>2026-11-28 18:00 CET</dd>" "$T/fit.html" ||
+	fail "the HTML page's default range is not narrowed to the data"
+unset HEADROOM_NOW
+echo "ok: graph and --html follow HEADROOM_NOW, narrowed to the data"
 
 # --- the real clock when the knob is unset: today as date(1) says ------------
 d0=$(date +%F)
