@@ -42,6 +42,7 @@ struct pw_opts {
 	const char *passfile;
 	const char *extpass;
 	const char *new_passfile; /* passwd only */
+	const char *prompt;	  /* on the terminal; NULL: "Password: " */
 };
 
 #define PW_OPT_STDIN 'S'

@@ -37,14 +37,19 @@ static void help(void)
 }
 
 /* 0 when DIR is (now) an empty directory we can use. */
-static int prepare_dir(const char *dir)
+/* An empty or new CIPHERDIR; *ret_created says init made it (and removes it
+   again if it fails later). */
+static int prepare_dir(const char *dir, bool *ret_created)
 {
 	struct dirent *de;
 	DIR *d;
-	bool empty = true;
+	bool empty = true, lost_found = false;
 
-	if (mkdir(dir, 0700) == 0)
+	*ret_created = false;
+	if (mkdir(dir, 0700) == 0) {
+		*ret_created = true;
 		return 0;
+	}
 	if (errno != EEXIST) {
 		log_error("cannot create '%s': %s", dir, strerror(errno));
 		return EXIT_FAIL;
@@ -54,12 +59,22 @@ static int prepare_dir(const char *dir)
 		log_error("cannot open '%s': %s", dir, strerror(errno));
 		return errno == ENOTDIR ? EXIT_EXISTS : EXIT_FAIL;
 	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			empty = false;
-			break;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!strcmp(de->d_name, "lost+found")) {
+			lost_found = true;
+			continue;
 		}
+		empty = false;
+		break;
+	}
 	closedir(d);
+	if (empty && lost_found) {
+		log_error("'%s' is the root of a file system (it holds lost+found); "
+			  "init a directory inside it, such as '%s/vault'", dir, dir);
+		return EXIT_EXISTS;
+	}
 	if (!empty) {
 		log_error("'%s' is not empty; sealfs init needs an empty or new directory", dir);
 		return EXIT_EXISTS;
@@ -95,7 +110,7 @@ int cmd_init(int argc, char **argv)
 	};
 	struct pw_opts pw = {0};
 	struct sfs_kdf kdf = SFS_KDF_DEFAULT;
-	bool quiet = false, reverse = false;
+	bool quiet = false, reverse = false, created = false;
 	uint8_t master[SFS_MASTER_KEY_LEN];
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dfd = -1;
@@ -153,13 +168,16 @@ int cmd_init(int argc, char **argv)
 			return EXIT_EXISTS;
 		}
 	} else {
-		r = prepare_dir(dir);
+		r = prepare_dir(dir, &created);
 		if (r)
 			return r;
 	}
 	r = pw_read(&pw, "Password: ", true, &pass, &plen);
-	if (r)
+	if (r) {
+		if (created)
+			rmdir(dir);	/* leave nothing behind a refused init */
 		return EXIT_FAIL;
+	}
 	r = sfs_config_create(pass, plen, &kdf, reverse ? SFS_FEAT_REVERSE : 0, master, &text,
 			      &tlen);
 	pw_free(pass);

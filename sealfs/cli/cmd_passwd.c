@@ -63,6 +63,7 @@ int cmd_passwd(int argc, char **argv)
 	r = unlock_load_config_named(dir, cname, &c);
 	if (r)
 		return r;
+	pw.prompt = "Current password: ";
 	r = unlock_master(dir, &c, &pw, mkfile, master);
 	if (r)
 		return r;

@@ -58,7 +58,7 @@ void harden_process(void)
 }
 
 /* Read one line (without its newline) from fd, byte by byte so nothing after it is consumed. */
-static int read_line(int fd, char *buf, size_t *ret_len, const char *what)
+static int read_line(int fd, char *buf, size_t *ret_len, const char *what, bool log_empty)
 {
 	size_t len = 0;
 
@@ -83,8 +83,9 @@ static int read_line(int fd, char *buf, size_t *ret_len, const char *what)
 		len--;
 	buf[len] = '\0';
 	if (len == 0) {
-		log_error("empty password from %s", what);
-		return -EINVAL;
+		if (log_empty)
+			log_error("empty password from %s", what);
+		return -ENODATA;
 	}
 	*ret_len = len;
 	return 0;
@@ -104,7 +105,7 @@ static int from_file(const char *path, char *buf, size_t *ret_len)
 		log_warn("passfile '%s' is readable by others (mode %04o); chmod 600 it",
 			 path, (unsigned)(st.st_mode & 07777));
 	snprintf(what, sizeof(what), "passfile '%s'", path);
-	return read_line(fd, buf, ret_len, what);
+	return read_line(fd, buf, ret_len, what, true);
 }
 
 static int from_program(const char *cmd, char *buf, size_t *ret_len)
@@ -126,7 +127,7 @@ static int from_program(const char *cmd, char *buf, size_t *ret_len)
 		_exit(127);
 	}
 	close(pfd[1]);
-	r = read_line(pfd[0], buf, ret_len, "--extpass program");
+	r = read_line(pfd[0], buf, ret_len, "--extpass program", false);
 	/* Only the first line counts, but let the program finish writing (no SIGPIPE). */
 	{
 		char sink[4096];
@@ -140,11 +141,17 @@ static int from_program(const char *cmd, char *buf, size_t *ret_len)
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!r && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		log_error("--extpass program failed (exit status %d)",
-			  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	/* a failed program first: its empty output is a symptom */
+	if ((!r || r == -ENODATA) && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		if (WIFEXITED(status))
+			log_error("--extpass program failed (exit status %d)", WEXITSTATUS(status));
+		else
+			log_error("--extpass program failed (killed by signal %d)",
+				  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 		return -EIO;
 	}
+	if (r == -ENODATA)
+		log_error("empty password from --extpass program");
 	return r;
 }
 
@@ -168,7 +175,7 @@ static int from_tty(const char *prompt, char *buf, size_t *ret_len)
 	/* echo off before the prompt: whoever answers it is never echoed */
 	tcsetattr(fd, TCSAFLUSH, &quiet);
 	(void)!write(fd, prompt, strlen(prompt));
-	r = read_line(fd, buf, ret_len, "the terminal");
+	r = read_line(fd, buf, ret_len, "the terminal", true);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);
 	return r;
@@ -184,7 +191,7 @@ static int read_one(const struct pw_opts *o, const char *prompt, bool confirm, c
 	if (o->extpass)
 		return from_program(o->extpass, buf, len);
 	if (o->use_stdin)
-		return read_line(STDIN_FILENO, buf, len, "standard input");
+		return read_line(STDIN_FILENO, buf, len, "standard input", true);
 	r = from_tty(prompt, buf, len);
 	if (!r && confirm) {
 		char *again = sfs_secure_alloc(PW_ALLOC);

@@ -124,7 +124,7 @@ int unlock_master(const char *dir, const struct sfs_config *c, const struct pw_o
 		}
 		return 0;
 	}
-	r = pw_read(pw, "Password: ", false, &pass, &plen);
+	r = pw_read(pw, pw->prompt ? pw->prompt : "Password: ", false, &pass, &plen);
 	if (r)
 		return EXIT_FAIL;
 	r = sfs_config_unlock(c, pass, plen, master);
