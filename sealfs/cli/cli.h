@@ -84,6 +84,9 @@ int config_error_named(const char *dir, const char *name, int err, const char *w
 /* Turn off core dumps and ptrace attach for this process (secrets in memory). */
 void harden_process(void);
 
+/* "1 file", "2 files": the word for count N. */
+#define PLURAL(n, one, many) ((n) == 1 ? (one) : (many))
+
 /* Usage error: message + hint, returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -929,12 +929,13 @@ int cmd_decrypt(int argc, char **argv)
 	if (syncfs(r.destfd) < 0)
 		problem(&r, dest, false, "cannot sync: %s", strerror(errno));
 	if (!r.quiet)
-		printf("%llu directories, %llu files, %llu symlinks, %llu other restored "
-		       "(%llu bytes); %llu problem%s\n",
-		       (unsigned long long)r.dirs, (unsigned long long)r.files,
-		       (unsigned long long)r.symlinks, (unsigned long long)r.other,
-		       (unsigned long long)r.bytes, (unsigned long long)(r.damage + r.errors),
-		       r.damage + r.errors == 1 ? "" : "s");
+		printf("%llu %s, %llu %s, %llu %s, %llu other restored (%llu %s); %llu %s\n",
+		       (unsigned long long)r.dirs, PLURAL(r.dirs, "directory", "directories"),
+		       (unsigned long long)r.files, PLURAL(r.files, "file", "files"),
+		       (unsigned long long)r.symlinks, PLURAL(r.symlinks, "symlink", "symlinks"),
+		       (unsigned long long)r.other, (unsigned long long)r.bytes,
+		       PLURAL(r.bytes, "byte", "bytes"), (unsigned long long)(r.damage + r.errors),
+		       PLURAL(r.damage + r.errors, "problem", "problems"));
 	ret = r.damage ? EXIT_DAMAGE : r.errors ? EXIT_FAIL : EXIT_OK;
 out:
 	for (size_t i = 0; i < r.nfix; i++)

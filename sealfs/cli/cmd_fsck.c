@@ -435,10 +435,11 @@ int cmd_fsck(int argc, char **argv)
 		       (unsigned long long)c.unclean, (unsigned long long)c.damage,
 		       (unsigned long long)c.errors, c.problems ? "false" : "true");
 	} else if (!c.quiet) {
-		printf("%llu directories, %llu files, %llu symlinks checked; %llu problem%s\n",
-		       (unsigned long long)c.dirs, (unsigned long long)c.files,
-		       (unsigned long long)c.symlinks, (unsigned long long)c.problems,
-		       c.problems == 1 ? "" : "s");
+		printf("%llu %s, %llu %s, %llu %s checked; %llu %s\n",
+		       (unsigned long long)c.dirs, PLURAL(c.dirs, "directory", "directories"),
+		       (unsigned long long)c.files, PLURAL(c.files, "file", "files"),
+		       (unsigned long long)c.symlinks, PLURAL(c.symlinks, "symlink", "symlinks"),
+		       (unsigned long long)c.problems, PLURAL(c.problems, "problem", "problems"));
 	}
 	if (fflush(stdout) == EOF) {
 		log_error("cannot write the report: %s", strerror(errno));

@@ -67,7 +67,7 @@ check_report()
 	for w in "$@"; do
 		grep -qxF -- "$w" "$T/out" || fail "report lacks '$w': $(cat "$T/out")"
 	done
-	grep -qE '^[0-9]+ directories, [0-9]+ files, [0-9]+ symlinks checked; [1-9][0-9]* problems?$' "$T/out" ||
+	grep -qE '^[0-9]+ director(y|ies), [0-9]+ files?, [0-9]+ symlinks? checked; [1-9][0-9]* problems?$' "$T/out" ||
 		fail "no summary line with problems: $(cat "$T/out")"
 	cp "$T/out" "$T/text-report"
 	expect_rc 7 "fsck --json of damaged volume" fsck --json "$v"
@@ -101,7 +101,7 @@ EOF
 step "clean volume passes"
 snap "$C" >"$T/before"
 expect_rc 0 "fsck of a clean volume" fsck "$C"
-grep -qx '4 directories, 9 files, 1 symlinks checked; 0 problems' "$T/out" ||
+grep -qx '4 directories, 9 files, 1 symlink checked; 0 problems' "$T/out" ||
 	fail "unexpected clean summary: $(cat "$T/out")"
 expect_rc 0 "fsck -q of a clean volume" fsck -q "$C"
 [ -s "$T/out" ] && fail "fsck -q printed on a clean volume: $(cat "$T/out")"
@@ -194,4 +194,11 @@ step "usage"
 expect_rc 0 "fsck --help" "$SEALFS" fsck --help
 grep -q -- '--json' "$T/out" || fail "fsck --help does not mention --json"
 expect_rc 2 "fsck without CIPHERDIR" "$SEALFS" fsck
+step "counts of one read in the singular"
+sfs_init "$T/one"
+sfs_mount "$T/one" "$T/one-m"
+echo x >"$T/one-m/only"
+sfs_umount "$T/one-m"
+fsck "$T/one" >"$T/out" 2>"$T/err" || fail "fsck of a one-file volume: $(cat "$T/err")"
+grep -qx '1 directory, 1 file, 0 symlinks checked; 0 problems' "$T/out" || fail "one-file volume: $(cat "$T/out")"
 echo "all fsck checks passed"
