@@ -29,11 +29,17 @@ case "$MODE" in
 forward)
 	"$SEALFS" mount --passfile "$PASSFILE" "$CIPHERDIR" "$MOUNTPOINT"
 	log "writing the backup into $MOUNTPOINT"
-	MOUNTPOINT=$MOUNTPOINT bash -c "$DUMP_COMMAND"
+	rc=0
+	MOUNTPOINT=$MOUNTPOINT bash -c "$DUMP_COMMAND" || rc=$?
+	if [ $rc -ne 0 ]; then
+		# an incomplete dump is not shipped over the last good copy
+		log "DUMP_COMMAND failed (exit $rc): sealing, nothing shipped"
+		exit 1
+	fi
 	"$SEALFS" umount "$MOUNTPOINT"
 	log "sealed; shipping $CIPHERDIR to $DESTINATION"
 	# shellcheck disable=SC2086
-	rsync $RSYNC_OPTS "$CIPHERDIR/" "$DESTINATION"
+	rsync $RSYNC_OPTS "$CIPHERDIR/" "$DESTINATION" || { rc=$?; log "rsync to $DESTINATION failed (exit $rc)"; exit 1; }
 	;;
 reverse)
 	args=()
@@ -41,7 +47,7 @@ reverse)
 	"$SEALFS" mount --reverse --passfile "$PASSFILE" "${args[@]}" "$PLAINDIR" "$MOUNTPOINT"
 	log "shipping the encrypted view of $PLAINDIR to $DESTINATION"
 	# shellcheck disable=SC2086
-	rsync $RSYNC_OPTS "$MOUNTPOINT/" "$DESTINATION"
+	rsync $RSYNC_OPTS "$MOUNTPOINT/" "$DESTINATION" || { rc=$?; log "rsync to $DESTINATION failed (exit $rc)"; exit 1; }
 	"$SEALFS" umount "$MOUNTPOINT"
 	;;
 *)

@@ -93,6 +93,16 @@ SEALFS_BACKUP_CONF=$T/job.conf SEALFS=$SEALFS bash "$SRC_DIR/contrib/sealfs-back
 is_mounted "$T/plain" && fail "the job left the volume mounted"
 store_checks "$T/store-fwd" fwd
 
+step "forward: a failing dump command stops the job loudly and ships nothing"
+store_sum=$(cd "$T/store-fwd" && find . -type f -exec sha256sum {} + | sort)
+sed "s|^DUMP_COMMAND=.*|DUMP_COMMAND='echo partial >\"\\\$MOUNTPOINT/db/dump.sql\"; exit 3'|" "$T/job.conf" >"$T/badjob.conf"
+SEALFS_BACKUP_CONF=$T/badjob.conf SEALFS=$SEALFS bash "$SRC_DIR/contrib/sealfs-backup.sh" >"$T/bad.log" 2>&1 && rc=0 || rc=$?
+[ "$rc" = 1 ] || fail "a failing dump: the job exited $rc, not 1: $(cat "$T/bad.log")"
+grep -q "DUMP_COMMAND failed (exit 3): sealing, nothing shipped" "$T/bad.log" || fail "a failing dump is not named: $(cat "$T/bad.log")"
+is_mounted "$T/plain" && fail "a failing dump left the volume mounted"
+[ "$(cd "$T/store-fwd" && find . -type f -exec sha256sum {} + | sort)" = "$store_sum" ] ||
+	fail "a failing dump changed the store copy"
+
 step "reverse: the job script ships the encrypted view over ssh"
 cp -a "$O" "$T/rplain"
 printf '%s\n' "$PW" | "$SEALFS" init --reverse -q -S --scrypt-logn 10 "$T/rplain" >"$T/out" 2>"$T/err" ||
