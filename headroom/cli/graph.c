@@ -143,8 +143,8 @@ int hr_graph_build(struct hr_db *db, const bool *want, int64_t from_ms, int64_t 
 		    .nseries = set->nseries,
 		    .stacked = p->stacked,
 		    .ymax = p->ymax,
-		    .threshold = p->threshold,
-		    .threshold_label = p->threshold_label,
+		    .threshold = {p->threshold},
+		    .threshold_label = {p->threshold_label},
 		};
 	}
 	hr_graph_fmt_time(from_ms, a, sizeof(a));

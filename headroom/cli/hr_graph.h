@@ -26,7 +26,7 @@ struct hr_graph {
 	size_t ncharts;
 	struct hr_chart_mark *marks;	/* of every chart (hr_graph_mark) */
 	char (*mark_labels)[64];
-	char (*th_labels)[128];		/* threshold labels set by hr_graph_mark */
+	char (*th_labels)[HR_CHART_THRESHOLDS][96]; /* threshold labels set by hr_graph_mark */
 	int64_t nsamples; /* samples in the range (0: every chart says "no data") */
 	char title[512];  /* "host fixture - 2026-11-28 00:00 to 23:59 CET" */
 	char host[256];

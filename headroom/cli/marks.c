@@ -92,22 +92,48 @@ static int add_findings(struct acc *x, size_t first, const struct hr_resource *r
 	return 0;
 }
 
-/* The advisor's threshold for chart C (panel P), with its label; false: keep the panel's. */
-static bool advisor_threshold(const struct hr_panel *p, const struct hr_thresholds *th,
-			      double *ret, char *label, size_t size)
+/*
+ * The advisor's thresholds for panel P into V[] with their labels (at most
+ * HR_CHART_THRESHOLDS); false: keep the panel's own. The PSI panel gets one
+ * line per distinct value, naming the resources it holds for.
+ */
+static bool advisor_thresholds(const struct hr_panel *p, const struct hr_thresholds *th,
+			       double v[HR_CHART_THRESHOLDS], char label[HR_CHART_THRESHOLDS][96])
 {
 	if (p->threshold <= 0)
 		return false;
 	if (!strcmp(p->name, "cpu") || !strcmp(p->name, "disk")) {
-		*ret = th->v[!strcmp(p->name, "cpu") ? HR_TH_CPU_BUSY_PCT : HR_TH_DISK_UTIL_PCT];
-		snprintf(label, size, "%g%% busy", *ret);
+		v[0] = th->v[!strcmp(p->name, "cpu") ? HR_TH_CPU_BUSY_PCT : HR_TH_DISK_UTIL_PCT];
+		snprintf(label[0], 96, "%g%% busy", v[0]);
 		return true;
 	}
 	if (!strcmp(p->name, "psi")) {
-		double c = th->v[HR_TH_CPU_PSI_PCT], m = th->v[HR_TH_MEM_PSI_PCT];
-		double io = th->v[HR_TH_IO_PSI_PCT];
-		*ret = c < m ? (c < io ? c : io) : (m < io ? m : io);
-		snprintf(label, size, "%g%% stalled (cpu %g, memory %g, io %g)", *ret, c, m, io);
+		static const char *const name[3] = {"cpu", "memory", "io"};
+		double psi[3] = {th->v[HR_TH_CPU_PSI_PCT], th->v[HR_TH_MEM_PSI_PCT],
+				 th->v[HR_TH_IO_PSI_PCT]};
+		bool done[3] = {false, false, false};
+		size_t n = 0;
+
+		/* lowest first; equal values share a line */
+		while (n < HR_CHART_THRESHOLDS) {
+			int lo = -1;
+			size_t len;
+
+			for (int i = 0; i < 3; i++)
+				if (!done[i] && (lo < 0 || psi[i] < psi[lo]))
+					lo = i;
+			if (lo < 0)
+				break;
+			v[n] = psi[lo];
+			len = (size_t)snprintf(label[n], 96, "%g%% stalled:", psi[lo]);
+			for (int i = 0, k = 0; i < 3; i++)
+				if (!done[i] && psi[i] == v[n]) {
+					done[i] = true;
+					len += (size_t)snprintf(label[n] + len, len < 96 ? 96 - len : 0,
+								"%s %s", k++ ? "," : "", name[i]);
+				}
+			n++;
+		}
 		return true;
 	}
 	return false;
@@ -123,13 +149,14 @@ int hr_graph_mark(struct hr_graph *g, const struct hr_advice *a, const struct hr
 	if (!first)
 		return -ENOMEM;
 	for (size_t c = 0; c < g->ncharts && r == 0; c++) {
-		double v;
+		double v[HR_CHART_THRESHOLDS] = {0};
 
 		first[c] = x.n;
-		if (a && advisor_threshold(g->panels[c], &a->th, &v, g->th_labels[c],
-					   sizeof(g->th_labels[c]))) {
-			g->charts[c].threshold = v;
-			g->charts[c].threshold_label = g->th_labels[c];
+		if (a && advisor_thresholds(g->panels[c], &a->th, v, g->th_labels[c])) {
+			for (size_t t = 0; t < HR_CHART_THRESHOLDS; t++) {
+				g->charts[c].threshold[t] = v[t];
+				g->charts[c].threshold_label[t] = v[t] > 0 ? g->th_labels[c][t] : NULL;
+			}
 		}
 		for (size_t i = 0; a && i < a->nres && r == 0; i++)
 			if (panel_shows(a->res[i].s.kind, g->panels[c]->name))

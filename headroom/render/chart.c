@@ -29,6 +29,10 @@ struct rgb {
 	double r, g, b;
 };
 
+/* the dash of each threshold line, so lines at different heights tell apart
+   in the legend too */
+static const double th_dash[HR_CHART_THRESHOLDS][2] = {{6, 4}, {2, 3}, {10, 3}};
+
 static const struct rgb palette[] = {
     {0.12, 0.47, 0.71}, {1.00, 0.50, 0.05}, {0.84, 0.15, 0.16}, {0.58, 0.40, 0.74},
     {0.17, 0.63, 0.17}, {0.55, 0.34, 0.29}, {0.89, 0.47, 0.76}, {0.50, 0.50, 0.50},
@@ -486,21 +490,26 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 		text_at(cr, lx + 16, ly, c->series[s].label, 0);
 		lx += tw;
 	}
-	if (c->threshold > 0 && c->threshold_label) {
-		double tw = text_w(cr, c->threshold_label) + 30;
+	for (size_t t = 0; t < HR_CHART_THRESHOLDS; t++) {
+		double tw;
+
+		if (!(c->threshold[t] > 0) || !c->threshold_label[t])
+			continue;
+		tw = text_w(cr, c->threshold_label[t]) + 30;
 		if (lx + tw > x + w - 8 && lx > x + 12) {
 			lx = x + 12;
 			ly += 15;
 		}
 		cairo_set_source_rgb(cr, 0.8, 0.1, 0.1);
 		cairo_set_line_width(cr, 1.2);
-		cairo_set_dash(cr, (double[]){4, 3}, 2, 0);
+		cairo_set_dash(cr, th_dash[t], 2, 0);
 		cairo_move_to(cr, lx, ly - 4);
 		cairo_line_to(cr, lx + 12, ly - 4);
 		cairo_stroke(cr);
 		cairo_set_dash(cr, NULL, 0, 0);
 		cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-		text_at(cr, lx + 16, ly, c->threshold_label, 0);
+		text_at(cr, lx + 16, ly, c->threshold_label[t], 0);
+		lx += tw;
 	}
 
 	p.x0 = x + 72;
@@ -518,8 +527,9 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 	top = data_top(c, &any);
 	if (c->ymax > 0 && top <= c->ymax * 1.001)
 		top = c->ymax;
-	if (c->threshold > 0 && top >= 0.3 * c->threshold && top < c->threshold * 1.1)
-		top = c->threshold * 1.1;
+	for (size_t t = 0; t < HR_CHART_THRESHOLDS; t++)
+		if (c->threshold[t] > 0 && top >= 0.3 * c->threshold[t] && top < c->threshold[t] * 1.1)
+			top = c->threshold[t] * 1.1;
 	if (!(top > 0))
 		top = c->ymax > 0 ? c->ymax : 1;
 	if (binary_unit(c->unit) && top < 1024 * 1024)
@@ -642,11 +652,15 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 		if (c->series[s].peak)
 			draw_line(cr, &p, c, c->series[s].max, &(struct rgb){0.2, 0.2, 0.2}, 0.8,
 				  0.8);
-	if (c->threshold > 0 && c->threshold <= p.top) {
-		double yy = floor(py(&p, c->threshold)) + 0.5;
+	for (size_t t = 0; t < HR_CHART_THRESHOLDS; t++) {
+		double yy;
+
+		if (!(c->threshold[t] > 0) || c->threshold[t] > p.top)
+			continue;
+		yy = floor(py(&p, c->threshold[t])) + 0.5;
 		cairo_set_source_rgb(cr, 0.8, 0.1, 0.1);
 		cairo_set_line_width(cr, 1.2);
-		cairo_set_dash(cr, (double[]){6, 4}, 2, 0);
+		cairo_set_dash(cr, th_dash[t], 2, 0);
 		cairo_move_to(cr, p.x0, yy);
 		cairo_line_to(cr, p.x1, yy);
 		cairo_stroke(cr);

@@ -37,6 +37,8 @@ struct hr_chart_mark {
 	const char *label; /* short text at the top of the plot, or NULL */
 };
 
+#define HR_CHART_THRESHOLDS 3
+
 struct hr_chart {
 	const char *title;
 	const char *unit;	/* "%", "B", "B/s", "/s", "ms", "" */
@@ -48,8 +50,10 @@ struct hr_chart {
 	size_t nseries;
 	bool stacked;	  /* non-peak series as stacked areas */
 	double ymax;	  /* fixed top (0: from the data) */
-	double threshold; /* dashed line (0: none) */
-	const char *threshold_label;
+	/* dashed lines, each with its legend label (0: none); the PSI panel has
+	   one per resource whose threshold differs */
+	double threshold[HR_CHART_THRESHOLDS];
+	const char *threshold_label[HR_CHART_THRESHOLDS];
 	const struct hr_chart_mark *marks; /* drawn under (intervals) or over (lines) the data */
 	size_t nmarks;
 };

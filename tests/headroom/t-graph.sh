@@ -86,6 +86,13 @@ printf 'THRESHOLD_DISK_UTIL_PCT=50\nTHRESHOLD_CPU_BUSY_PCT=70\n' >"$T/th.conf"
 "$HR" graph -c "$T/th.conf" --db "$T/busy.db" --from 2026-11-28 --panel cpu,disk -o "$T/th.pdf" || fail "graph -c th.conf"
 pdftotext "$T/th.pdf" - | grep -q "70% busy" && pdftotext "$T/th.pdf" - | grep -q "50% busy" ||
 	fail "threshold lines do not follow THRESHOLD_CPU_BUSY_PCT/THRESHOLD_DISK_UTIL_PCT: $(pdftotext "$T/th.pdf" - | grep busy | tr '\n' ' ')"
+# PSI: one line per distinct threshold, naming its resources (not one line
+# labelled with three values)
+printf 'THRESHOLD_MEM_PSI_PCT=10\nTHRESHOLD_CPU_PSI_PCT=20\nTHRESHOLD_IO_PSI_PCT=20\n' >"$T/psi.conf"
+"$HR" graph -c "$T/psi.conf" --db "$T/busy.db" --from 2026-11-28 --panel psi -o "$T/psi.pdf" || fail "graph -c psi.conf"
+pdftotext "$T/psi.pdf" - >"$T/psi.txt"
+grep -q "10% stalled: memory" "$T/psi.txt" && grep -q "20% stalled: cpu, io" "$T/psi.txt" ||
+	fail "PSI threshold lines: $(grep stalled "$T/psi.txt" | tr '\n' ' ')"
 echo "ok: threshold lines from the advisor's thresholds"
 # one hour: the axis counts minutes (ticks every 5 or 10 minutes) and the
 # line covers the hour
