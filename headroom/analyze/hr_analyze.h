@@ -66,14 +66,17 @@ int hr_time_local(int64_t ts_ms, struct hr_tm *ret);
 
 /*
  * Parse a local date with an optional time: "YYYY-MM-DD", "YYYY-MM-DD
- * HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS]", "today", "yesterday" (NOW_MS is
- * the present). A date alone means its first millisecond, or with END its
+ * HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS]", "today", "yesterday", or a moment
+ * before NOW_MS (the present): "-2h", "-30m", "-7d", "-600" (seconds), "3
+ * hours ago", "1 day ago" (second, minute, hour, day, week). A date alone means its first millisecond, or with END its
  * last one (so --to 2026-03-29 includes that whole day). A local time that
  * does not exist (in a DST gap) is moved forward by the gap; one that
  * exists twice is taken as mktime() chooses. *ret_ms untouched on error.
  * Returns 0 or -EINVAL.
  */
 int hr_time_parse(const char *s, bool end, int64_t now_ms, int64_t *ret_ms);
+/* What hr_time_parse() takes, for error messages. */
+#define HR_TIME_FORMS "YYYY-MM-DD[ HH:MM[:SS]], today, yesterday, -2h or '3 hours ago'"
 
 /* Parse a time of day "HH:MM" or "HH:MM:SS" into seconds since 00:00:00. */
 int hr_time_parse_tod(const char *s, int *ret_secs);

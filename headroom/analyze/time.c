@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "hr_analyze.h"
+#include "util.h"
 #include "banned.h"
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -130,6 +131,56 @@ static bool leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+/*
+ * A moment relative to NOW_MS: "-DURATION" ("-2h", "-90m", "-3d", "-600"
+ * seconds) or "N UNIT ago" (second, minute, hour, day, week; singular or
+ * plural). 1 and *ret_ms set when S is one, 0 when it is not, -EINVAL when
+ * it is one but malformed.
+ */
+static int parse_relative(const char *s, int64_t now_ms, int64_t *ret_ms)
+{
+	static const struct {
+		const char *name;
+		int64_t secs;
+	} units[] = {{"second", 1}, {"minute", 60}, {"hour", 3600}, {"day", 86400},
+		     {"week", 7 * 86400}};
+	uint64_t secs;
+	const char *p;
+	size_t len;
+	int64_t n;
+
+	if (s[0] == '-') {
+		if (parse_duration(s + 1, &secs) < 0)
+			return -EINVAL;
+		*ret_ms = now_ms - (int64_t)secs * 1000;
+		return 1;
+	}
+	len = strlen(s);
+	if (len < 5 || strcmp(s + len - 4, " ago") != 0)
+		return 0;
+	for (p = s, n = 0; *p >= '0' && *p <= '9'; p++) {
+		n = n * 10 + (*p - '0');
+		if (n > 100000)
+			return -EINVAL;
+	}
+	if (p == s || *p++ != ' ' || n == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t ul = strlen(units[i].name);
+		const char *rest = p + ul;
+
+		if (strncmp(p, units[i].name, ul) != 0)
+			continue;
+		if (*rest == 's')
+			rest++;
+		if (strcmp(rest, " ago") != 0)
+			return -EINVAL;
+		*ret_ms = now_ms - n * units[i].secs * 1000;
+		return 1;
+	}
+	return -EINVAL;
+}
+
 int hr_time_parse(const char *s, bool end, int64_t now_ms, int64_t *ret_ms)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -141,6 +192,13 @@ int hr_time_parse(const char *s, bool end, int64_t now_ms, int64_t *ret_ms)
 
 	if (!s)
 		return -EINVAL;
+	r = parse_relative(s, now_ms, &ms);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		*ret_ms = ms;
+		return 0;
+	}
 	if (!strcmp(s, "today") || !strcmp(s, "yesterday")) {
 		r = hr_time_local(now_ms, &lt);
 		if (r < 0)

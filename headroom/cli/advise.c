@@ -46,8 +46,9 @@ static void help(void)
 	       "long and when, the figures, the top processes of those intervals, and the\n"
 	       "growth trend with a forecast.\n"
 	       "\n"
-	       "      --from DATE[ TIME]      YYYY-MM-DD[ HH:MM[:SS]], today, yesterday (local\n"
-	       "                              time; default: the first sample recorded)\n"
+	       "      --from DATE[ TIME]      YYYY-MM-DD[ HH:MM[:SS]], today, yesterday, or\n"
+	       "                              -2h, '3 days ago' (local time; default: the\n"
+	       "                              first sample recorded)\n"
 	       "      --to DATE[ TIME]        a date alone includes that whole day (default now)\n"
 	       "  -f, --db PATH               database (default %s, or DATABASE\n"
 	       "                              from the config file)\n"
@@ -164,12 +165,12 @@ static int make_range(struct advise *ad, struct hr_range *rg)
 	now_ms = hr_cli_now();
 	*rg = (struct hr_range){.from_ms = 0, .to_ms = now_ms, .tod_from = -1, .tod_to = -1};
 	if (ad->from && hr_time_parse(ad->from, false, now_ms, &rg->from_ms) < 0) {
-		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+		log_error("bad --from '%s': expected " HR_TIME_FORMS,
 			  ad->from);
 		return HR_EXIT_USAGE;
 	}
 	if (ad->to && hr_time_parse(ad->to, true, now_ms, &rg->to_ms) < 0) {
-		log_error("bad --to '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+		log_error("bad --to '%s': expected " HR_TIME_FORMS,
 			  ad->to);
 		return HR_EXIT_USAGE;
 	}

@@ -160,12 +160,12 @@ int hr_graph_range(const char *from, const char *to, int64_t *ret_from, int64_t 
 
 	now_ms = hr_cli_now();
 	if (from && hr_time_parse(from, false, now_ms, &f) < 0) {
-		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+		log_error("bad --from '%s': expected " HR_TIME_FORMS,
 			  from);
 		return HR_EXIT_USAGE;
 	}
 	if (to && hr_time_parse(to, true, now_ms, &t) < 0) {
-		log_error("bad --to '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+		log_error("bad --to '%s': expected " HR_TIME_FORMS,
 			  to);
 		return HR_EXIT_USAGE;
 	}

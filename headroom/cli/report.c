@@ -75,7 +75,8 @@ static void help(void)
 	       "  -A                everything above (-u ALL -P ALL ...)\n"
 	       "\n"
 	       "range (local time, as TZ says; default today):\n"
-	       "      --from DATE[ TIME]  YYYY-MM-DD[ HH:MM[:SS]], today, yesterday\n"
+	       "      --from DATE[ TIME]  YYYY-MM-DD[ HH:MM[:SS]], today, yesterday,\n"
+	       "                          or a moment before now: -2h, -30m, '3 days ago'\n"
 	       "      --to DATE[ TIME]    a date alone includes that whole day\n"
 	       "  -s HH:MM[:SS]           each day, from this time of day\n"
 	       "  -e HH:MM[:SS]           each day, up to this time of day\n"
@@ -285,12 +286,12 @@ static int make_range(struct report *rp, struct hr_range *rg)
 	now_ms = hr_cli_now();
 	rg->tod_from = rg->tod_to = -1;
 	if (rp->from && hr_time_parse(rp->from, false, now_ms, &rg->from_ms) < 0) {
-		log_error("bad --from '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+		log_error("bad --from '%s': expected " HR_TIME_FORMS,
 			  rp->from);
 		return HR_EXIT_USAGE;
 	}
 	if (rp->to && hr_time_parse(rp->to, true, now_ms, &rg->to_ms) < 0) {
-		log_error("bad --to '%s': expected YYYY-MM-DD[ HH:MM[:SS]], today or yesterday",
+		log_error("bad --to '%s': expected " HR_TIME_FORMS,
 			  rp->to);
 		return HR_EXIT_USAGE;
 	}

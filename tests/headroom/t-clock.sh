@@ -34,6 +34,13 @@ diff -u "$T/explicit.txt" "$T/epoch.txt" || fail "@SECONDS differs from the same
 HEADROOM_NOW="2026-11-29 10:00:00" "$HR" report --db "$T/busy.db" --from yesterday --to yesterday -u >"$T/yday.txt" ||
 	fail "report --from yesterday"
 diff -u "$T/explicit.txt" "$T/yday.txt" || fail "'yesterday' is not the day before the pinned clock"
+# moments before the present: -3h and "3 hours ago" are 15:00 of the pinned day
+HEADROOM_NOW="2026-11-28 18:00:00" "$HR" report --db "$T/busy.db" --from "2026-11-28 15:00" -u >"$T/abs.txt" || fail "report from 15:00"
+for rel in -3h -180m "3 hours ago" "180 minutes ago" -10800; do
+	HEADROOM_NOW="2026-11-28 18:00:00" "$HR" report --db "$T/busy.db" --from "$rel" -u >"$T/rel.txt" ||
+		fail "report --from '$rel'"
+	diff -u "$T/abs.txt" "$T/rel.txt" || fail "--from '$rel' is not 3 hours before the pinned clock"
+done
 out=$(HEADROOM_NOW="2026-11-30 12:00:00" "$HR" report --db "$T/busy.db" 2>&1); rc=$?
 [ $rc = 5 ] && [ "$out" = "headroom: no data between 2026-11-30 00:00:00 CET and 2026-11-30 23:59:59 CET in '$T/busy.db'" ] ||
 	fail "a pinned day without data: exit $rc: $out"

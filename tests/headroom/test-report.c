@@ -49,11 +49,30 @@ static void test_time(void)
 	CHECK_INT(ms, OCT25);
 	CHECK_INT(hr_time_parse("yesterday", true, OCT25 + 12 * H, &ms), 0);
 	CHECK_INT(ms, OCT25 - 1);
+	/* moments before the present, across the DST change (plain elapsed time) */
+	CHECK_INT(hr_time_parse("-2h", false, OCT25 + 12 * H, &ms), 0);
+	CHECK_INT(ms, OCT25 + 10 * H);
+	CHECK_INT(hr_time_parse("-90m", true, OCT25 + 12 * H, &ms), 0);
+	CHECK_INT(ms, OCT25 + 12 * H - 90 * 60000);
+	CHECK_INT(hr_time_parse("-1d", false, OCT25 + 12 * H, &ms), 0);
+	CHECK_INT(ms, OCT25 - 12 * H);
+	CHECK_INT(hr_time_parse("-600", false, OCT25, &ms), 0);
+	CHECK_INT(ms, OCT25 - 600000);
+	CHECK_INT(hr_time_parse("1 hour ago", false, OCT25 + 12 * H, &ms), 0);
+	CHECK_INT(ms, OCT25 + 11 * H);
+	CHECK_INT(hr_time_parse("3 days ago", false, OCT25 + 12 * H, &ms), 0);
+	CHECK_INT(ms, OCT25 + 12 * H - 72 * H);
+	CHECK_INT(hr_time_parse("2 weeks ago", false, OCT25, &ms), 0);
+	CHECK_INT(ms, OCT25 - 14 * 24 * H);
+	CHECK_INT(hr_time_parse("45 seconds ago", false, OCT25, &ms), 0);
+	CHECK_INT(ms, OCT25 - 45000);
 	ms = 42;
 	static const char *const bad[] = {"", "2026", "2026-1-01", "2026-01-01x", "2026-02-29",
 					  "2026-00-10", "2026-01-01 24:00", "2026-01-01 10:60",
 					  "2026-01-01 10", "2026-01-01  10:00", "1969-12-31",
-					  "today ", "Today"};
+					  "today ", "Today", "-", "-2x", "-0h", "--2h", "-2 h",
+					  "ago", " ago", "2 ago", "0 days ago", "2 dayz ago",
+					  "2 days  ago", "two days ago", "2days ago", "-2h ago"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK_INT(hr_time_parse(bad[i], false, 0, &ms), -EINVAL);
 	CHECK_INT(ms, 42);	/* untouched on error */
