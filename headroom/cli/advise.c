@@ -54,7 +54,7 @@ static void help(void)
 	       "                              from the config file)\n"
 	       "  -c, --config FILE           config file (default %s); its\n"
 	       "                              THRESHOLD_<NAME>=N lines set thresholds\n"
-	       "  -o, --format FORMAT         text (default) or json\n"
+	       "      --format FORMAT         text (default) or json\n"
 	       "  -t, --threshold NAME=VALUE  override one threshold (after the config file)\n"
 	       "      --min-sustained DURATION  replace every *_SUSTAINED_MIN (e.g. 10s, 2m),\n"
 	       "                              for short recordings and tests\n"
@@ -242,11 +242,11 @@ static int run(struct advise *ad)
 
 int hr_cmd_advise(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_MINSUS, OPT_LIST };
+	enum { OPT_FROM = 256, OPT_TO, OPT_MINSUS, OPT_LIST, OPT_FORMAT };
 	static const struct option longopts[] = {
 	    {"db", required_argument, NULL, 'f'},
 	    {"config", required_argument, NULL, 'c'},
-	    {"format", required_argument, NULL, 'o'},
+	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"from", required_argument, NULL, OPT_FROM},
 	    {"to", required_argument, NULL, OPT_TO},
 	    {"threshold", required_argument, NULL, 't'},
@@ -280,6 +280,11 @@ int hr_cmd_advise(int argc, char **argv)
 			ad.config_explicit = true;
 			break;
 		case 'o':
+			/* the old spelling, kept for one release (headroom.1) */
+			log_warn("'-o' for the format is deprecated: use --format (-o names the "
+				 "output file in graph)");
+			/* fall through */
+		case OPT_FORMAT:
 			if (!strcmp(optarg, "json")) {
 				ad.json = true;
 			} else if (strcmp(optarg, "text")) {

@@ -70,10 +70,10 @@ static void help(void)
 	       "filesystems and the top processes every interval into an SQLite database.\n"
 	       "\n"
 	       "  -i, --interval SECONDS  time between samples (default 10; 0.5, 2m allowed)\n"
-	       "  -d, --db PATH           database (default %s)\n"
+	       "      --db PATH           database (default %s)\n"
 	       "  -c, --config FILE       config file (default %s)\n"
 	       "  -n, --count N           take N samples after a baseline, then exit\n"
-	       "  -f, --foreground        do not detach (implied by --count)\n"
+	       "      --foreground        do not detach (implied by --count)\n"
 	       "  -v, --verbose           log every sample written\n"
 	       "  -h, --help              this text\n"
 	       "\n"
@@ -433,14 +433,16 @@ static int run(struct recorder *rc)
 	return HR_EXIT_OK;
 }
 
+enum { OPT_DB = 1000, OPT_FOREGROUND };
+
 int hr_cmd_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"interval", required_argument, NULL, 'i'},
-		{"db", required_argument, NULL, 'd'},
+		{"db", required_argument, NULL, OPT_DB},
 		{"config", required_argument, NULL, 'c'},
 		{"count", required_argument, NULL, 'n'},
-		{"foreground", no_argument, NULL, 'f'},
+		{"foreground", no_argument, NULL, OPT_FOREGROUND},
 		{"verbose", no_argument, NULL, 'v'},
 		{"root", required_argument, NULL, 'R'},	/* hidden: replay a captured tree */
 		{"help", no_argument, NULL, 'h'},
@@ -459,6 +461,11 @@ int hr_cmd_record(int argc, char **argv)
 			rc.opt_interval = optarg;
 			break;
 		case 'd':
+			/* the old spelling, kept for one release (headroom.1) */
+			log_warn("'-d' is deprecated: use --db (-f is the database in report, "
+				 "advise and graph, as in sar)");
+			/* fall through */
+		case OPT_DB:
 			if (!*optarg) {
 				log_error("empty database path");
 				return HR_EXIT_USAGE;
@@ -476,6 +483,10 @@ int hr_cmd_record(int argc, char **argv)
 			}
 			break;
 		case 'f':
+			log_warn("'-f' is deprecated: use --foreground (-f is the database in report, "
+				 "advise and graph)");
+			/* fall through */
+		case OPT_FOREGROUND:
 			rc.foreground = true;
 			break;
 		case 'v':

@@ -86,7 +86,7 @@ static void help(void)
 	       "  -f, --db PATH           database (default %s, or DATABASE\n"
 	       "                          from the config file)\n"
 	       "  -c, --config FILE       config file (default %s)\n"
-	       "  -o, --format FORMAT     text (default), csv (like sadf -d), json\n"
+	       "      --format FORMAT     text (default), csv (like sadf -d), json\n"
 	       "      --html FILE         every chart and the top processes as one\n"
 	       "                          self-contained HTML page (default range: the\n"
 	       "                          last 24 hours, narrowed to the data;\n"
@@ -550,11 +550,11 @@ static int run(struct report *rp)
 
 int hr_cmd_report(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP, OPT_HTML, OPT_PDF, OPT_TH, OPT_MINSUS };
+	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP, OPT_HTML, OPT_PDF, OPT_TH, OPT_MINSUS, OPT_FORMAT };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
-		{"format", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, OPT_FORMAT},
 		{"from", required_argument, NULL, OPT_FROM},
 		{"to", required_argument, NULL, OPT_TO},
 		{"interval", required_argument, NULL, 'i'},
@@ -713,6 +713,11 @@ int hr_cmd_report(int argc, char **argv)
 			rp.config_explicit = true;
 			break;
 		case 'o':
+			/* the old spelling, kept for one release (headroom.1) */
+			log_warn("'-o' for the format is deprecated: use --format (-o names the "
+				 "output file in graph)");
+			/* fall through */
+		case OPT_FORMAT:
 			if (hr_format_parse(optarg, &rp.fmt) < 0) {
 				log_error("unknown format '%s': expected text, csv or json", optarg);
 				code = HR_EXIT_USAGE;

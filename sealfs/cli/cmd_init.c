@@ -29,7 +29,7 @@ static void help(void)
 	       "Writes CIPHERDIR/sealfs.conf and prints the master key once: keep it on paper.\n"
 	       "With --reverse, prepare PLAINDIR (left as it is) for 'sealfs mount --reverse':\n"
 	       "the config goes to PLAINDIR/.sealfs.reverse.conf.\n\n"
-	       "  -r, --reverse        make a reverse-mode volume of PLAINDIR\n"
+	       "      --reverse        make a reverse-mode volume of PLAINDIR\n"
 	       "  -q, --quiet          do not print the master key\n"
 	       "      --paranoia       scrypt with N=2^20 (1 GiB, a few seconds) instead of 2^16\n"
 	       "      --scrypt-logn N  scrypt N=2^N (10..24); lower is faster and weaker\n"
@@ -103,7 +103,7 @@ int cmd_init(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},
 		{"paranoia", no_argument, NULL, 'P'},
 		{"scrypt-logn", required_argument, NULL, 'N'},
-		{"reverse", no_argument, NULL, 'r'},
+		{"reverse", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		PW_LONG_OPTIONS,
 		{0},
@@ -128,6 +128,10 @@ int cmd_init(int argc, char **argv)
 			quiet = true;
 			break;
 		case 'r':
+			/* the old spelling, kept for one release (sealfs.1) */
+			log_warn("'init -r' is deprecated: use --reverse (in mount, -r is --ro)");
+			/* fall through */
+		case 'R':
 			reverse = true;
 			break;
 		case 'P':

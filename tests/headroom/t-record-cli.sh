@@ -112,4 +112,17 @@ if unshare --mount true 2>/dev/null; then
 	*) fail "record with the default database on a machine without /var/lib/headroom (exit $rc): $(cat "$T/mk.err")" ;;
 	esac
 fi
+# The spellings of the last release still work, with a warning (headroom.1
+# OPTION SPELLINGS): record -d/-f, and -o FORMAT of report and advise.
+"$HR" record -d "$T/old.db" --count 1 --interval 0.1 2>"$T/old.err" || fail "record -d: $(cat "$T/old.err")"
+grep -q "'-d' is deprecated: use --db" "$T/old.err" || fail "record -d gives no warning"
+timeout 10 "$HR" record -f --db "$T/old.db" --count 1 --interval 0.1 2>"$T/old.err" || fail "record -f: $(cat "$T/old.err")"
+grep -q "'-f' is deprecated: use --foreground" "$T/old.err" || fail "record -f gives no warning"
+"$HR" report --db "$T/old.db" -o json >"$T/old.json" 2>"$T/old.err" || fail "report -o json: $(cat "$T/old.err")"
+grep -q "deprecated: use --format" "$T/old.err" && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/old.json" ||
+	fail "report -o json: no warning or no JSON"
+: >"$T/none.conf"
+"$HR" advise -c "$T/none.conf" --db "$T/old.db" -o json >"$T/old.json" 2>"$T/old.err"
+grep -q "deprecated: use --format" "$T/old.err" && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/old.json" ||
+	fail "advise -o json: no warning or no JSON"
 echo "all cli checks passed"
