@@ -744,9 +744,10 @@ static int open_volume(const char *dir, const struct pw_opts *pw, const char *mk
 {
 	uint8_t master[SFS_MASTER_KEY_LEN];
 	struct sfs_config conf;
+	bool no_config;
 	int r, fd;
 
-	r = unlock_load_config(dir, &conf);
+	r = unlock_load_config(dir, mkfile, &conf, &no_config);
 	if (r)
 		return r;
 	fd = io_open_dir(dir);
@@ -754,7 +755,7 @@ static int open_volume(const char *dir, const struct pw_opts *pw, const char *mk
 		log_error("cannot open '%s': %s", dir, strerror(-fd));
 		return EXIT_FAIL;
 	}
-	r = unlock_master(dir, &conf, pw, mkfile, master);
+	r = unlock_master(dir, &conf, no_config, pw, mkfile, master);
 	if (r) {
 		close(fd);
 		return r;

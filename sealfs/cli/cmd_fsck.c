@@ -361,6 +361,7 @@ int cmd_fsck(int argc, char **argv)
 	struct fsck c = {0};
 	struct pw_opts pw = {0};
 	struct sfs_config conf;
+	bool no_config = false;
 	struct sfs_keys *keys = NULL;
 	uint8_t master[SFS_MASTER_KEY_LEN];
 	_cleanup_close_ int rootfd = -1;
@@ -391,7 +392,7 @@ int cmd_fsck(int argc, char **argv)
 		return usage_error("fsck ", "expected exactly one CIPHERDIR");
 	dir = argv[optind];
 
-	r = unlock_load_config(dir, &conf);
+	r = unlock_load_config(dir, mkfile, &conf, &no_config);
 	if (r)
 		return r;
 	rootfd = io_open_dir(dir);
@@ -399,7 +400,7 @@ int cmd_fsck(int argc, char **argv)
 		log_error("cannot open '%s': %s", dir, strerror(-rootfd));
 		return EXIT_FAIL;
 	}
-	r = unlock_master(dir, &conf, &pw, mkfile, master);
+	r = unlock_master(dir, &conf, no_config, &pw, mkfile, master);
 	if (r)
 		return r;
 	r = sfs_keys_new(master, &keys);
@@ -424,6 +425,10 @@ int cmd_fsck(int argc, char **argv)
 		json_string(stdout, dir);
 		fputs(", \"problems\": [", stdout);
 	}
+	if (no_config)	/* checked with the paper key: the store copy still lacks it */
+		report(&c, NULL, SFS_CONFIG_NAME, -1, true,
+		       "missing: without it only the master key opens the volume "
+		       "('sealfs init --masterkey' writes a new one)");
 	check_dir(&c, rootfd, ".");
 	if (c.json) {
 		printf("%s], \"checked\": {\"directories\": %llu, \"files\": %llu, "

@@ -19,17 +19,23 @@
 #include "fs.h"
 #include "util.h"
 #include "cli.h"
+#include "unlock.h"
 #include "banned.h"
 
 static void help(void)
 {
 	printf("usage: sealfs init [-q] [--paranoia] [--scrypt-logn N] [password options] CIPHERDIR\n"
-	       "       sealfs init --reverse [options] PLAINDIR\n\n"
+	       "       sealfs init --reverse [options] PLAINDIR\n"
+	       "       sealfs init --masterkey FILE [options] CIPHERDIR\n\n"
 	       "Create a new encrypted volume in CIPHERDIR (created if absent, must be empty).\n"
 	       "Writes CIPHERDIR/sealfs.conf and prints the master key once: keep it on paper.\n"
 	       "With --reverse, prepare PLAINDIR (left as it is) for 'sealfs mount --reverse':\n"
-	       "the config goes to PLAINDIR/.sealfs.reverse.conf.\n\n"
+	       "the config goes to PLAINDIR/.sealfs.reverse.conf.\n"
+	       "With --masterkey, write a new sealfs.conf for the existing volume in CIPHERDIR\n"
+	       "whose config was lost, from its master key (the paper copy), under a new\n"
+	       "password.\n\n"
 	       "      --reverse        make a reverse-mode volume of PLAINDIR\n"
+	       "      --masterkey FILE a new config for CIPHERDIR's data ('-' for stdin)\n"
 	       "  -q, --quiet          do not print the master key\n"
 	       "      --paranoia       scrypt with N=2^20 (1 GiB, a few seconds) instead of 2^16\n"
 	       "      --scrypt-logn N  scrypt N=2^N (10..24); lower is faster and weaker\n"
@@ -97,6 +103,56 @@ static void print_master_key(const uint8_t key[SFS_MASTER_KEY_LEN])
 	fflush(stdout);
 }
 
+/*
+ * init --masterkey: a new sealfs.conf for the volume in DIR whose config is
+ * lost. DIR must hold the volume's sealfs.diriv and no config; the key must
+ * decrypt the names in its root. Returns an exit code.
+ */
+static int init_from_key(const char *dir, const char *mkfile, const struct pw_opts *pw,
+			 const struct sfs_kdf *kdf)
+{
+	uint8_t master[SFS_MASTER_KEY_LEN];
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dfd = io_open_dir(dir);
+	char *pass = NULL;
+	size_t plen = 0, tlen = 0;
+	int r;
+
+	if (dfd < 0) {
+		log_error("cannot open '%s': %s", dir, strerror(-dfd));
+		return dfd == -ENOENT ? EXIT_CONFIG : EXIT_FAIL;
+	}
+	if (faccessat(dfd, SFS_CONFIG_NAME, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		log_error("'%s' has a config already; 'sealfs passwd --masterkey FILE %s' sets a "
+			  "new password", dir, dir);
+		return EXIT_EXISTS;
+	}
+	if (unlock_read_master(mkfile, master))
+		return EXIT_FAIL;
+	r = unlock_check_key_by_names(dir, master);
+	if (r) {
+		sfs_wipe(master, sizeof(master));
+		return r;
+	}
+	r = pw_read(pw, "New password: ", true, &pass, &plen);
+	if (r) {
+		sfs_wipe(master, sizeof(master));
+		return EXIT_FAIL;
+	}
+	r = sfs_config_create_for(pass, plen, kdf, 0, master, &text, &tlen);
+	pw_free(pass);
+	sfs_wipe(master, sizeof(master));
+	if (!r)
+		r = io_write_file_atomic_at(dfd, SFS_CONFIG_NAME, text, tlen, 0400);
+	if (r) {
+		log_error("cannot write '%s/%s': %s", dir, SFS_CONFIG_NAME, strerror(-r));
+		return EXIT_FAIL;
+	}
+	printf("Wrote a new '%s/%s' for the existing volume (scrypt N=2^%u); the master key "
+	       "is unchanged.\nBack it up with the data.\n", dir, SFS_CONFIG_NAME, kdf->logn);
+	return EXIT_OK;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -104,6 +160,7 @@ int cmd_init(int argc, char **argv)
 		{"paranoia", no_argument, NULL, 'P'},
 		{"scrypt-logn", required_argument, NULL, 'N'},
 		{"reverse", no_argument, NULL, 'R'},
+		{"masterkey", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		PW_LONG_OPTIONS,
 		{0},
@@ -111,6 +168,7 @@ int cmd_init(int argc, char **argv)
 	struct pw_opts pw = {0};
 	struct sfs_kdf kdf = SFS_KDF_DEFAULT;
 	bool quiet = false, reverse = false, created = false;
+	const char *mkfile = NULL;
 	uint8_t master[SFS_MASTER_KEY_LEN];
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int dfd = -1;
@@ -143,6 +201,9 @@ int cmd_init(int argc, char **argv)
 						   SFS_KDF_MIN_LOGN, SFS_KDF_MAX_LOGN, optarg);
 			kdf.logn = (unsigned)v;
 			break;
+		case 'M':
+			mkfile = optarg;
+			break;
 		case 'h':
 			help();
 			return EXIT_OK;
@@ -154,6 +215,12 @@ int cmd_init(int argc, char **argv)
 		return usage_error("init ", "expected exactly one CIPHERDIR");
 	const char *dir = argv[optind];
 
+	if (mkfile) {
+		if (reverse)
+			return usage_error("init ", "--masterkey makes a forward volume's config; "
+						    "not with --reverse");
+		return init_from_key(dir, mkfile, &pw, &kdf);
+	}
 	if (reverse) {
 		struct stat st;
 		char p[4096];

@@ -204,7 +204,7 @@ int cmd_mount(int argc, char **argv)
 	const char *mkfile = NULL, *stage = "";
 	struct stat st;
 	struct excludes ex = {0};
-	bool dead, nonempty = false;
+	bool dead, nonempty = false, no_config = false;
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, "+hfrdo:S", longopts, NULL)) != -1) {
@@ -287,12 +287,14 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (ex.n && !mo.reverse)
 		return usage_error("mount ", "--exclude and --exclude-from go with --reverse");
-	r = unlock_load_config_named(cdir, mo.reverse ? SFS_REVERSE_CONFIG_NAME : SFS_CONFIG_NAME,
-				     &c);
+	if (mo.reverse)
+		r = unlock_load_config_named(cdir, SFS_REVERSE_CONFIG_NAME, &c);
+	else
+		r = unlock_load_config(cdir, mkfile, &c, &no_config);
 	if (r)
 		return r;
 	mo.excludes = (const char *const *)ex.v;
-	r = unlock_master(cdir, &c, &pw, mkfile, master);
+	r = unlock_master(cdir, &c, no_config, &pw, mkfile, master);
 	if (r)
 		return r;
 	mo.cipherdir = cdir;

@@ -64,7 +64,7 @@ int cmd_passwd(int argc, char **argv)
 	if (r)
 		return r;
 	pw.prompt = "Current password: ";
-	r = unlock_master(dir, &c, &pw, mkfile, master);
+	r = unlock_master(dir, &c, false, &pw, mkfile, master);
 	if (r)
 		return r;
 	r = pw_read_new(&pw, &pass, &plen);

@@ -20,6 +20,8 @@
 #include "cli.h"
 #include "unlock.h"
 #include "fs.h"
+#include "keys.h"
+#include "tree.h"
 #include "banned.h"
 
 const char *unlock_config_name(const char *dir)
@@ -35,8 +37,22 @@ const char *unlock_config_name(const char *dir)
 	return SFS_CONFIG_NAME;
 }
 
-int unlock_load_config(const char *dir, struct sfs_config *c)
+int unlock_load_config(const char *dir, const char *masterkey_file, struct sfs_config *c,
+		       bool *ret_missing)
 {
+	char p[PATH_MAX + 64];
+
+	if (ret_missing)
+		*ret_missing = false;
+	snprintf(p, sizeof(p), "%s/%s", dir, SFS_CONFIG_NAME);
+	if (masterkey_file && ret_missing && access(p, F_OK) < 0 && errno == ENOENT &&
+	    access(dir, F_OK) == 0) {
+		log_warn("no '%s': opening with the master key alone ('sealfs init --masterkey "
+			 "FILE %s' writes a new config)", p, dir);
+		sfs_config_defaults(c, 0);
+		*ret_missing = true;
+		return 0;
+	}
 	return unlock_load_config_named(dir, SFS_CONFIG_NAME, c);
 }
 
@@ -76,7 +92,7 @@ static int parse_master(const char *text, uint8_t out[SFS_MASTER_KEY_LEN])
 	return r;
 }
 
-static int read_master(const char *file, uint8_t out[SFS_MASTER_KEY_LEN])
+int unlock_read_master(const char *file, uint8_t out[SFS_MASTER_KEY_LEN])
 {
 	char *buf = sfs_secure_alloc(4096);
 	ssize_t n;
@@ -105,17 +121,62 @@ static int read_master(const char *file, uint8_t out[SFS_MASTER_KEY_LEN])
 	return r;
 }
 
-int unlock_master(const char *dir, const struct sfs_config *c, const struct pw_opts *pw,
-		  const char *masterkey_file, uint8_t master[SFS_MASTER_KEY_LEN])
+int unlock_check_key_by_names(const char *dir, const uint8_t master[SFS_MASTER_KEY_LEN])
+{
+	_cleanup_close_ int fd = io_open_dir(dir);
+	struct sfs_keys *k = NULL;
+	int r;
+
+	if (fd < 0) {
+		log_error("cannot open '%s': %s", dir, strerror(-fd));
+		return EXIT_FAIL;
+	}
+	r = sfs_keys_new(master, &k);
+	if (r) {
+		log_error("cannot derive keys: %s", strerror(-r));
+		return EXIT_FAIL;
+	}
+	r = sfs_tree_check_key(k, fd);
+	sfs_keys_free(k);
+	switch (r) {
+	case 0:
+		return EXIT_OK;
+	case -ENODATA:
+		log_warn("'%s' holds no name to check the master key against: a wrong key would "
+			 "show an empty volume", dir);
+		return EXIT_OK;
+	case -EKEYREJECTED:
+		log_error("wrong master key for '%s' (no name in it decrypts)", dir);
+		return EXIT_PASSWORD;
+	case -ENOENT:
+	case -EIO:
+		log_error("'%s' is not a sealfs volume: its '%s' is %s", dir, SFS_DIRIV_NAME,
+			  r == -ENOENT ? "missing" : "damaged");
+		return EXIT_CONFIG;
+	default:
+		log_error("cannot check the master key against '%s': %s", dir, strerror(-r));
+		return EXIT_FAIL;
+	}
+}
+
+int unlock_master(const char *dir, const struct sfs_config *c, bool no_config,
+		  const struct pw_opts *pw, const char *masterkey_file,
+		  uint8_t master[SFS_MASTER_KEY_LEN])
 {
 	char *pass = NULL;
 	size_t plen = 0;
 	int r;
 
 	if (masterkey_file) {
-		r = read_master(masterkey_file, master);
+		r = unlock_read_master(masterkey_file, master);
 		if (r)
 			return EXIT_FAIL;
+		if (no_config) {
+			r = unlock_check_key_by_names(dir, master);
+			if (r)
+				sfs_wipe(master, SFS_MASTER_KEY_LEN);
+			return r;
+		}
 		r = sfs_config_check_master(c, master);
 		if (r) {
 			sfs_wipe(master, SFS_MASTER_KEY_LEN);

@@ -168,27 +168,44 @@ static bool kdf_ok(const struct sfs_kdf *k)
 	       k->p >= 1;
 }
 
-int sfs_config_create(const char *pw, size_t pwlen, const struct sfs_kdf *kdf, unsigned features,
-		      uint8_t master_out[SFS_MASTER_KEY_LEN], char **ret_text, size_t *ret_len)
+void sfs_config_defaults(struct sfs_config *c, unsigned features)
 {
-	struct sfs_config c = {
+	*c = (struct sfs_config){
 		.version = SFS_CONFIG_VERSION,
 		.features = features,
 		.block_size = 4096,
-		.kdf = *kdf,
+		.kdf = SFS_KDF_DEFAULT,
 	};
-	uint8_t master[32];
+}
+
+int sfs_config_create_for(const char *pw, size_t pwlen, const struct sfs_kdf *kdf,
+			  unsigned features, const uint8_t master[SFS_MASTER_KEY_LEN],
+			  char **ret_text, size_t *ret_len)
+{
+	struct sfs_config c;
 	int r;
 
 	if (features & ~SFS_FEAT_KNOWN)
 		return -EINVAL;
 	if (!kdf_ok(kdf))
 		return -ERANGE;
-	r = sfs_random(master, sizeof(master));
-	if (!r)
-		r = wrap(&c, master, pw, pwlen);
+	sfs_config_defaults(&c, features);
+	c.kdf = *kdf;
+	r = wrap(&c, master, pw, pwlen);
 	if (!r)
 		r = serialize(&c, ret_text, ret_len);
+	return r;
+}
+
+int sfs_config_create(const char *pw, size_t pwlen, const struct sfs_kdf *kdf, unsigned features,
+		      uint8_t master_out[SFS_MASTER_KEY_LEN], char **ret_text, size_t *ret_len)
+{
+	uint8_t master[32];
+	int r;
+
+	r = sfs_random(master, sizeof(master));
+	if (!r)
+		r = sfs_config_create_for(pw, pwlen, kdf, features, master, ret_text, ret_len);
 	if (!r)
 		memcpy(master_out, master, 32);
 	sfs_wipe(master, sizeof(master));

@@ -66,6 +66,21 @@ struct sfs_config {
 int sfs_config_create(const char *pw, size_t pwlen, const struct sfs_kdf *kdf, unsigned features,
 		      uint8_t master_out[SFS_MASTER_KEY_LEN], char **ret_text, size_t *ret_len);
 
+/*
+ * As sfs_config_create, for a volume whose master key MASTER exists already
+ * (`init --masterkey`: a new config for data whose sealfs.conf was lost).
+ */
+int sfs_config_create_for(const char *pw, size_t pwlen, const struct sfs_kdf *kdf,
+			  unsigned features, const uint8_t master[SFS_MASTER_KEY_LEN],
+			  char **ret_text, size_t *ret_len);
+
+/*
+ * The settings a lost config held, for opening a volume with its master key
+ * alone: format 1 has nothing else the data depends on (4 KiB blocks, and
+ * the features only say where the config lives). No wrapped key, no MAC.
+ */
+void sfs_config_defaults(struct sfs_config *c, unsigned features);
+
 /* Parse and check the structure and checksum; no key needed. */
 int sfs_config_parse(const char *text, size_t len, struct sfs_config *ret, char *why,
 		     size_t whylen);

@@ -2,6 +2,7 @@
  * tree.c - directory IVs, long-name side files and encrypted symlinks on the
  * ciphertext tree (sealfs core layer). See tree.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -130,6 +131,43 @@ int sfs_tree_entry_name(const struct sfs_keys *k, int dirfd, const uint8_t diriv
 	if (strcmp(check, disk))
 		return -EBADMSG;
 	return sfs_name_decrypt(k, diriv, enc, (size_t)n, out, ret_len);
+}
+
+int sfs_tree_check_key(const struct sfs_keys *k, int rootfd)
+{
+	uint8_t iv[SFS_DIRIV_LEN];
+	char name[SFS_NAME_MAX + 1];
+	struct dirent *de;
+	bool any = false;
+	size_t len;
+	DIR *d;
+	int fd, r;
+
+	r = sfs_diriv_read(rootfd, iv);
+	if (r)
+		return r;
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	r = -ENODATA;
+	while ((de = readdir(d))) {
+		int e = sfs_tree_entry_name(k, rootfd, iv, de->d_name, name, &len);
+
+		if (e == 0) {
+			r = 0;
+			break;
+		}
+		if (e == -EBADMSG)
+			any = true;
+	}
+	closedir(d);
+	sfs_wipe(name, sizeof(name));
+	return r == 0 ? 0 : any ? -EKEYREJECTED : -ENODATA;
 }
 
 int sfs_tree_symlink(const struct sfs_keys *k, int dirfd, const char *disk, const char *target,

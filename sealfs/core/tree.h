@@ -45,6 +45,15 @@ void sfs_tree_side_remove(int dirfd, const char *disk);
 int sfs_tree_entry_name(const struct sfs_keys *k, int dirfd, const uint8_t diriv[SFS_DIRIV_LEN],
 			const char *disk, char out[SFS_NAME_MAX + 1], size_t *ret_len);
 
+/*
+ * Whether K is the key of the volume whose root directory is ROOTFD, with
+ * no config to check it against (recovery with the paper master key): 0
+ * when a name in the root decrypts, -EKEYREJECTED when the root holds
+ * encrypted names and none decrypts, -ENODATA when it holds none (nothing
+ * to tell by), -ENOENT or -EIO for a missing or damaged sealfs.diriv.
+ */
+int sfs_tree_check_key(const struct sfs_keys *k, int rootfd);
+
 /* Create an encrypted symlink DIRFD/DISK -> TARGET (nonce NULL: random). */
 int sfs_tree_symlink(const struct sfs_keys *k, int dirfd, const char *disk, const char *target,
 		     const uint8_t *nonce);
