@@ -530,8 +530,14 @@ int hr_cmd_record(int argc, char **argv)
 	if (code == HR_EXIT_OK && new_collector(&rc, &rc.col) < 0)
 		code = HR_EXIT_FAILURE;
 	notify(&notify_fd, code);
-	if (code == HR_EXIT_OK)
+	if (code == HR_EXIT_OK) {
+		/* one line at start and one at stop, for the journal (no more unless -v) */
+		log_info("recording every %gs into '%s'%s", (double)rc.cfg.interval_ms / 1000, rc.db,
+			 rc.count ? "" : " until stopped");
 		code = run(&rc);
+		log_info("stopped after %llu samples into '%s'%s", (unsigned long long)rc.written,
+			 rc.db, code == HR_EXIT_OK ? "" : " (on an error, see above)");
+	}
 	hr_collect_free(rc.col);
 	hr_store_free(rc.store);
 	hr_rows_release(&rc.rows);

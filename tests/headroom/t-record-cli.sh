@@ -112,6 +112,11 @@ if unshare --mount true 2>/dev/null; then
 	*) fail "record with the default database on a machine without /var/lib/headroom (exit $rc): $(cat "$T/mk.err")" ;;
 	esac
 fi
+# One line at start and one at stop, nothing in between without -v.
+"$HR" record --db "$T/log.db" --count 3 --interval 0.1 2>"$T/log.err" || fail "record: $(cat "$T/log.err")"
+[ "$(wc -l <"$T/log.err")" = 2 ] && grep -qx "headroom: recording every 0.1s into '$T/log.db'" "$T/log.err" &&
+	grep -qx "headroom: stopped after 3 samples into '$T/log.db'" "$T/log.err" ||
+	fail "start and stop lines: $(cat "$T/log.err")"
 # The spellings of the last release still work, with a warning (headroom.1
 # OPTION SPELLINGS): record -d/-f, and -o FORMAT of report and advise.
 "$HR" record -d "$T/old.db" --count 1 --interval 0.1 2>"$T/old.err" || fail "record -d: $(cat "$T/old.err")"
