@@ -31,6 +31,7 @@
 #include "tree.h"
 #include "walk.h"
 #include "cli.h"
+#include "progress.h"
 #include "util.h"
 #include "unlock.h"
 #include "banned.h"
@@ -53,6 +54,7 @@ struct restore {
 	int destfd;
 	uint64_t dirs, files, symlinks, other, bytes;
 	uint64_t damage, errors;
+	struct sfs_progress *prog;	/* NULL unless on a terminal (whole-volume restores) */
 	struct sfs_walk_path plain;  /* "/a/b", for messages */
 	struct sfs_walk_path rel;    /* "a/b", relative to DESTDIR (hard links) */
 	struct sfs_walk_path cipher; /* ciphertext path, for messages */
@@ -103,6 +105,7 @@ problem(struct restore *r, const char *path, bool damage, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	sfs_progress_clear(r->prog);
 	log_error("%s: %s", esc(path, p, sizeof(p)), msg);
 	if (damage)
 		r->damage++;
@@ -255,6 +258,7 @@ static int copy_content(struct restore *r, struct sfs_file *f, int fd, bool *ret
 		e = -errno;
 	if (!e)
 		r->bytes += f->size;
+	sfs_progress_update(r->prog, r->files, r->bytes);
 	return e;
 }
 
@@ -901,7 +905,11 @@ int cmd_decrypt(int argc, char **argv)
 			goto out;
 		}
 		r.dirs++;
+		if (!r.quiet)
+			r.prog = sfs_progress_new("restored", rootfd);
 		restore_children(&r, w, r.destfd);
+		sfs_progress_free(r.prog);
+		r.prog = NULL;
 		if (created) {
 			struct stat st;
 			int e2 = fstat(sfs_walk_fd(w), &st) < 0 ? -errno : 0;

@@ -29,6 +29,7 @@
 #include "tree.h"
 #include "walk.h"
 #include "cli.h"
+#include "progress.h"
 #include "util.h"
 #include "unlock.h"
 #include "banned.h"
@@ -46,6 +47,7 @@ struct fsck {
 	struct sfs_walk_path plain, cipher;
 	struct sfs_walk_links *links;
 	uint8_t *buf; /* FSCK_CHUNK bytes of plaintext scratch */
+	struct sfs_progress *prog; /* NULL unless on a terminal */
 };
 
 /*
@@ -102,6 +104,8 @@ report(struct fsck *c, const char *plain, const char *cipher, int64_t block, boo
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	sfs_progress_clear(c->prog);
+	fflush(stdout);
 	if (c->json) {
 		fputs(c->problems ? ",\n  " : "\n  ", stdout);
 		fputs("{\"path\": ", stdout);
@@ -125,6 +129,7 @@ report(struct fsck *c, const char *plain, const char *cipher, int64_t block, boo
 			    false);
 		fputc('\n', stdout);
 	}
+	fflush(stdout);
 	c->problems++;
 	if (damage)
 		c->damage++;
@@ -200,6 +205,7 @@ static void check_file(struct fsck *c, int dirfd, const uint8_t diriv[SFS_DIRIV_
 		if (n > 0) {
 			off += (uint64_t)n;
 			c->bytes += (uint64_t)n;
+			sfs_progress_update(c->prog, c->files, c->bytes);
 			continue;
 		}
 		if (n == 0)
@@ -429,7 +435,11 @@ int cmd_fsck(int argc, char **argv)
 		report(&c, NULL, SFS_CONFIG_NAME, -1, true,
 		       "missing: without it only the master key opens the volume "
 		       "('sealfs init --masterkey' writes a new one)");
+	if (!c.quiet)
+		c.prog = sfs_progress_new("checked", rootfd);
 	check_dir(&c, rootfd, ".");
+	sfs_progress_free(c.prog);
+	c.prog = NULL;
 	if (c.json) {
 		printf("%s], \"checked\": {\"directories\": %llu, \"files\": %llu, "
 		       "\"symlinks\": %llu, \"other\": %llu, \"bytes\": %llu, \"unclean\": %llu}, "

@@ -361,7 +361,18 @@ _track_mount "$T/m-tty"
 [ "$rc" = 0 ] || fail "mount with the password typed on a terminal: exit $rc: $(cat "$T/tty.out")"
 is_mounted "$T/m-tty" || fail "mount with a typed password did not mount"
 grep -Fq -- "$PW" "$T/tty.out" && fail "the password typed at the mount prompt was echoed"
+echo data >"$T/m-tty/a"
+echo more >"$T/m-tty/b"
 sfs_umount "$T/m-tty"
+# fsck and decrypt show progress on a terminal, and only there
+on_tty "$T/tty.out" "$PW" -- "$SEALFS" fsck "$T/c-tty"
+rc=$?
+[ "$rc" = 0 ] || fail "fsck on a terminal: exit $rc: $(cat "$T/tty.out")"
+grep -qa "of about 2 files checked" "$T/tty.out" || fail "fsck on a terminal shows no progress: $(cat -v "$T/tty.out")"
+on_tty "$T/tty.out" "$PW" -- "$SEALFS" decrypt "$T/c-tty" "$T/tty-restore"
+grep -qa "of about 2 files restored" "$T/tty.out" || fail "decrypt on a terminal shows no progress: $(cat -v "$T/tty.out")"
+printf '%s\n' "$PW" | "$SEALFS" fsck -S "$T/c-tty" >"$T/out" 2>&1 || fail "fsck: $(cat "$T/out")"
+grep -q "of about" "$T/out" && fail "fsck shows progress although not on a terminal"
 on_tty "$T/tty.out" "$PW" "$PW" "$PW" -- "$SEALFS" passwd "$T/c-tty"
 rc=$?
 [ "$rc" = 0 ] || fail "passwd on a terminal: exit $rc: $(cat "$T/tty.out")"
