@@ -4,7 +4,7 @@
 #   make check      install missing Debian packages, build normal + ASan/UBSan, run every test
 #   make fuzz       build libFuzzer targets with clang (build-fuzz/) and run each briefly
 #   make bench      run the benchmarks in bench/ against the anchors (gocryptfs, encfs, sysstat)
-#   make install    install binaries, man pages and contrib files (PREFIX=/usr/local)
+#   make install    binaries, man pages, units, job script, completion, examples (PREFIX=/usr/local)
 
 BUILD   ?= build
 ASAN    ?= build-asan
