@@ -5,6 +5,8 @@
 #   make fuzz       build libFuzzer targets with clang (build-fuzz/) and run each briefly
 #   make bench      run the benchmarks in bench/ against the anchors (gocryptfs, encfs, sysstat)
 #   make install    binaries, man pages, units, job script, completion, examples (PREFIX=/usr/local)
+#   make dist       a source tarball of the committed tree (build/meson-dist/), built by the same commands
+#   make deb        Debian packages sealfs and headroom (debian/, dpkg-buildpackage) into ..
 
 BUILD   ?= build
 ASAN    ?= build-asan
@@ -13,7 +15,7 @@ PREFIX  ?= /usr/local
 MESON   ?= meson
 NINJA   ?= ninja
 
-.PHONY: all deps build asan check demo fuzz bench install clean
+.PHONY: all deps build asan check demo fuzz bench install dist deb clean
 
 all: build
 
@@ -64,6 +66,13 @@ bench:
 install: build
 	$(MESON) configure -Dprefix=$(PREFIX) $(BUILD) >/dev/null
 	$(MESON) install -C $(BUILD)
+
+dist: build
+	$(MESON) dist -C $(BUILD) --no-tests --formats xztar
+
+deb:
+	@./scripts/install-deps.sh deb
+	dpkg-buildpackage -b -us -uc
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ) tests/out

@@ -2,7 +2,7 @@
 # Install the Debian 12 packages one purpose needs, but only those that are
 # missing. Run as root (or with sudo available).
 #
-#   scripts/install-deps.sh PURPOSE...     PURPOSE: build demo check bench fuzz
+#   scripts/install-deps.sh PURPOSE...     PURPOSE: build demo check bench fuzz deb
 #   scripts/install-deps.sh --list PURPOSE  print the packages, install nothing
 #
 # Each purpose includes the one before it where it runs that too:
@@ -12,6 +12,7 @@
 #          poppler and chromium to read the PDF and HTML pages, libfaketime)
 #   bench  build + the anchors measured side by side (gocryptfs, encfs, sysstat)
 #   fuzz   build + clang and its libFuzzer runtime
+#   deb    build + debhelper, for make deb (check includes it: a test builds the packages)
 # The README lists the same; `make demo`, `make check`, `make bench` and
 # `make fuzz` call this with their purpose.
 set -eu
@@ -20,9 +21,10 @@ build="build-essential meson ninja-build pkg-config libfuse3-dev fuse3 libssl-de
 libsqlite3-dev libcairo2-dev libjansson-dev"
 demo="rsync stress-ng tzdata procps"
 check="sqlite3 openssh-server openssh-client fio attr util-linux python3 bc
-poppler-utils chromium faketime"
+poppler-utils chromium faketime debhelper"
 bench="gocryptfs encfs sysstat time bc python3 sqlite3"
 fuzz="clang libclang-rt-14-dev"
+deb="debhelper dpkg-dev"
 
 list=0
 if [ "${1:-}" = "--list" ]; then
@@ -38,8 +40,9 @@ for purpose in "$@"; do
 	check) pkgs="$pkgs $demo $check" ;;
 	bench) pkgs="$pkgs $bench" ;;
 	fuzz) pkgs="$pkgs $fuzz" ;;
+	deb) pkgs="$pkgs $deb" ;;
 	*)
-		echo "install-deps: unknown purpose '$purpose' (build, demo, check, bench or fuzz)" >&2
+		echo "install-deps: unknown purpose '$purpose' (build, demo, check, bench, fuzz or deb)" >&2
 		exit 2
 		;;
 	esac
