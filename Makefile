@@ -68,7 +68,7 @@ install: build
 	$(MESON) install -C $(BUILD)
 
 dist: build
-	$(MESON) dist -C $(BUILD) --no-tests --formats xztar
+	$(MESON) dist -C $(BUILD) --no-tests --formats xztar --allow-dirty
 
 deb:
 	@./scripts/install-deps.sh deb
