@@ -24,7 +24,6 @@
 #include "log.h"
 #include "banned.h"
 
-#define HR_PDF_VERDICT_LINES 400 /* at most this many lines of the verdict in the PDF */
 #define TOP_N 10
 /* processes read (by CPU over the range), to rank the top TOP_N by I/O among */
 #define TOP_POOL 50
@@ -488,13 +487,11 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 		}
 	}
 	if (pdf && code == HR_EXIT_OK) {
-		char lines[TOP_N + 1][2048];
-		const char *lp[TOP_N + 1 + HR_PDF_VERDICT_LINES];
-		char *vl[HR_PDF_VERDICT_LINES];
-		size_t nv = 0;
 		struct hr_graph *gp = g;
 		struct hr_chart_doc doc;
-		size_t nl = 0;
+		struct hr_text tx = {0};
+		unsigned block = 0;
+		int tr = 0;
 
 		if (html) { /* the PDF's own, narrower downsampling */
 			r = hr_graph_build(db, want, f, t, PDF_WIDTH - 90, &gp);
@@ -508,30 +505,28 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 						adv ? adv->nrestarts : 0) < 0)
 				log_warn("cannot mark the charts: %s", hr_errstr(-ENOMEM));
 		}
-		snprintf(lines[nl++], sizeof(lines[0]), "%8s  %-16s %8s %10s %10s %10s %10s", "PID",
-			 "Command", "%CPU", "RSS MiB", "swap MiB", "rd kB/s", "wr kB/s");
-		for (size_t i = 0; i < np && i < TOP_N; i++)
-			snprintf(lines[nl++], sizeof(lines[0]),
-				 "%8.8s  %-16.16s %8.2f %10.1f %10.1f %10.2f %10.2f", procs[i].pid,
-				 procs[i].comm, procs[i].cpu, procs[i].rss / 1024,
-				 procs[i].swp / 1024, procs[i].rd, procs[i].wr);
-		/* The verdict first, then the process table. */
-		for (char *p = text; p && *p && nv < HR_PDF_VERDICT_LINES - 1;) {
-			char *nlp = strchr(p, '\n');
-			size_t len = nlp ? (size_t)(nlp - p) : strlen(p);
-			vl[nv] = strndup(p, len);
-			if (!vl[nv])
-				break;
-			nv++;
-			p += len + (nlp ? 1 : 0);
-		}
-		if (nv && nv < HR_PDF_VERDICT_LINES && (vl[nv] = strdup("")))
-			nv++;
-		for (size_t i = 0; i < nv; i++)
-			lp[i] = vl[i];
-		for (size_t i = 0; i < nl; i++)
-			lp[nv + i] = lines[i];
-		if (gp) {
+		/* The verdict first, as the HTML page's table, then the process table. */
+		if (adv)
+			tr = hr_advise_text_pars(&tx, adv, &block);
+		else
+			tr = hr_text_add(&tx, HR_TEXT_HEADING, ++block, "Verdict: not available");
+		if (!tr)
+			tr = hr_text_add(&tx, HR_TEXT_HEADING, ++block,
+					 np ? "Top processes by CPU over the range"
+					    : "Top processes: no data");
+		if (!tr && np)
+			tr = hr_text_add(&tx, HR_TEXT_MONO, block, "%8s  %-16s %8s %10s %10s %10s %10s",
+					 "PID", "Command", "%CPU", "RSS MiB", "swap MiB", "rd kB/s",
+					 "wr kB/s");
+		for (size_t i = 0; !tr && i < np && i < TOP_N; i++)
+			tr = hr_text_add(&tx, HR_TEXT_MONO, block,
+					 "%8.8s  %-16.16s %8.2f %10.1f %10.1f %10.2f %10.2f",
+					 procs[i].pid, procs[i].comm, procs[i].cpu, procs[i].rss / 1024,
+					 procs[i].swp / 1024, procs[i].rd, procs[i].wr);
+		if (tr) {
+			log_error("cannot write '%s': %s", pdf, hr_errstr(tr));
+			code = HR_EXIT_FAILURE;
+		} else if (gp) {
 			doc = (struct hr_chart_doc){
 			    .title = gp->title,
 			    .charts = gp->charts,
@@ -539,12 +534,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 			    .width = PDF_WIDTH,
 			    .chart_height = PDF_CHART_H,
 			    .per_page = PDF_PER_PAGE,
-			    .text_title = nv ? (np ? "Verdict, then the top processes by CPU over the range"
-						   : "Verdict (top processes: no data)")
-					     : (np ? "Top processes by CPU over the range"
-						   : "Top processes: no data"),
-			    .text_lines = lp,
-			    .text_nlines = nv + (np ? nl : 0),
+			    .text = &tx,
 			    .text_first = true, /* the verdict is what the reader wants first */
 			};
 			r = hr_output_chart_doc(HR_IMAGE_PDF, &doc, pdf);
@@ -553,10 +543,9 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 				code = HR_EXIT_FAILURE;
 			}
 		}
+		hr_text_release(&tx);
 		if (gp != g)
 			hr_graph_free(gp);
-		for (size_t i = 0; i < nv; i++)
-			free(vl[i]);
 	}
 	free(text);
 	free(html_text);

@@ -746,33 +746,11 @@ static void white(cairo_t *cr)
 	cairo_paint(cr);
 }
 
-/* The text pages of DOC, from the current (fresh) page on, continuing onto new ones. */
-static void draw_text_pages(cairo_t *cr, const struct hr_chart_doc *doc, double head,
-			    double height)
+/* A new page of DOC (ARG): white, with the header. */
+static void fresh_page(cairo_t *cr, const void *arg)
 {
-	double yy = head + 30;
-
-	cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-	cairo_set_font_size(cr, 13);
-	cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-	text_at(cr, 12, yy, doc->text_title, 0);
-	cairo_select_font_face(cr, "monospace", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-	cairo_set_font_size(cr, 9);
-	for (size_t i = 0; i < doc->text_nlines; i++) {
-		if (yy + 13 > height - 20) {
-			/* the text goes on, on a new page under the same header */
-			cairo_show_page(cr);
-			white(cr);
-			draw_header(cr, doc);
-			cairo_select_font_face(cr, "monospace", CAIRO_FONT_SLANT_NORMAL,
-					       CAIRO_FONT_WEIGHT_NORMAL);
-			cairo_set_font_size(cr, 9);
-			cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-			yy = head + 30;
-		}
-		yy += 13;
-		text_at(cr, 12, yy, doc->text_lines[i], 0);
-	}
+	white(cr);
+	draw_header(cr, arg);
 }
 
 static int doc_write(enum hr_image_format fmt, const struct hr_chart_doc *doc,
@@ -812,8 +790,8 @@ static int doc_write(enum hr_image_format fmt, const struct hr_chart_doc *doc,
 	cr = cairo_create(sf);
 	white(cr);
 	draw_header(cr, doc);
-	if (fmt == HR_IMAGE_PDF && doc->text_title && doc->text_first) {
-		draw_text_pages(cr, doc, head, height);
+	if (fmt == HR_IMAGE_PDF && doc->text && doc->text_first) {
+		hr_text_draw(cr, doc->text, doc->width, head, height, fresh_page, doc);
 		cairo_show_page(cr);
 		white(cr);
 		draw_header(cr, doc);
@@ -833,11 +811,11 @@ static int doc_write(enum hr_image_format fmt, const struct hr_chart_doc *doc,
 		cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
 		text_at(cr, doc->width / 2, head + doc->chart_height / 2, "no data", 0.5);
 	}
-	if (fmt == HR_IMAGE_PDF && doc->text_title && !doc->text_first) {
+	if (fmt == HR_IMAGE_PDF && doc->text && !doc->text_first) {
 		cairo_show_page(cr);
 		white(cr);
 		draw_header(cr, doc);
-		draw_text_pages(cr, doc, head, height);
+		hr_text_draw(cr, doc->text, doc->width, head, height, fresh_page, doc);
 	}
 	st = cairo_status(cr);
 	cairo_destroy(cr);

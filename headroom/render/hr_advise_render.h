@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "hr_advise.h"
+#include "hr_text.h"
 
 struct hr_advise_meta {
 	const char *host;	/* "" if unknown */
@@ -35,6 +36,13 @@ int hr_advise_write_json(FILE *out, const struct hr_advice *a, const struct hr_a
  * and "why" are for the page's CSS.
  */
 int hr_advise_write_html(FILE *out, const struct hr_advice *a);
+
+/*
+ * The same verdict as paragraphs for the PDF report (advise-pdf.c): a
+ * heading with the worst verdict, then one block per resource. Blocks are
+ * numbered on from *BLOCK (advanced). Returns 0, -ENOMEM or -EINVAL.
+ */
+int hr_advise_text_pars(struct hr_text *t, const struct hr_advice *a, unsigned *block);
 
 /* Shared by the writers (advise-text.c): "2026-11-28 09:00:00 CET",
  * "2h30min", "disk sda". */

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hr_text.h"
+
 #include <cairo.h>
 
 struct hr_chart_series {
@@ -80,11 +82,9 @@ struct hr_chart_doc {
 	double width;	     /* of the image or PDF page */
 	double chart_height; /* of each chart */
 	size_t per_page;     /* PDF: charts per page (0: all on one page) */
-	/* PDF only: pages of monospaced text lines (a table; as many pages as the
-	 * lines need), after the charts or first, or NULL */
-	const char *text_title;
-	const char *const *text_lines;
-	size_t text_nlines;
+	/* PDF only: pages of text (hr_text.h: the verdict, the process table)
+	 * after the charts or first, or NULL */
+	const struct hr_text *text;
 	bool text_first; /* PDF: the text pages before the charts, not after */
 };
 

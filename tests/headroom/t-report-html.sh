@@ -71,16 +71,35 @@ printf 'THRESHOLD_NO_SUCH=1\n' >"$T/bad.conf"
 	fail "an unknown threshold in the config was accepted"
 grep -q "unknown threshold" "$T/err" || fail "no message for an unknown threshold: $(cat "$T/err")"
 
-# 16 charts at 4 a page, then the verdict and the process table, which need two pages.
-[ "$(pdfinfo "$T/busy.pdf" | awk '/^Pages:/ {print $2}')" = 6 ] || fail "busy.pdf: expected 6 pages"
+# The verdict and the process table on page 1, laid out as the HTML page's
+# verdict (headings, wrapped text), then 16 charts at 4 a page.
+[ "$(pdfinfo "$T/busy.pdf" | awk '/^Pages:/ {print $2}')" = 5 ] || fail "busy.pdf: expected 5 pages"
 pdftotext "$T/busy.pdf" "$T/busy.txt" || fail "pdftotext busy.pdf"
-grep -q "stress" "$T/busy.txt" || fail "busy.pdf: no process table"
-grep -q "^CPU: UPGRADE" "$T/busy.txt" || fail "busy.pdf: no verdict"
-# the verdict opens the PDF (page 1), the charts follow
-pdftotext -f 1 -l 1 "$T/busy.pdf" - | grep -q "^CPU: UPGRADE" || fail "busy.pdf: the verdict is not on page 1"
-pdftotext -f 3 -l 3 "$T/busy.pdf" - | grep -q "CPU utilisation" || fail "busy.pdf: the charts do not follow the verdict"
-# the table's last row (only in the table, not in the verdict) sits on the continuation page
-grep -q 'sshd, "admin"' "$T/busy.txt" || fail "busy.pdf: the table lost its rows past the first text page"
+pdftotext -f 1 -l 1 "$T/busy.pdf" "$T/busy-1.txt"
+grep -qx "Verdict: UPGRADE — CPU" "$T/busy-1.txt" || fail "busy.pdf: no overall verdict on page 1"
+grep -q "^CPU: UPGRADE — average 18.43 busy %, peak 97.80$" "$T/busy-1.txt" || fail "busy.pdf: no CPU row on page 1"
+grep -q "^network eth0: INVESTIGATE" "$T/busy-1.txt" || fail "busy.pdf: no network row"
+grep -qx "Top processes by CPU over the range" "$T/busy-1.txt" || fail "busy.pdf: the process table has no heading"
+grep -q 'sshd, "admin"' "$T/busy-1.txt" || fail "busy.pdf: the process table lost rows"
+grep -q "exit status" "$T/busy.txt" && fail "busy.pdf prints the advise exit status"
+# nothing clipped: the longest sentence comes out whole, wrapped at spaces
+tr '\n' ' ' <"$T/busy-1.txt" | grep -qF "Top processes by CPU then: stress (pid 4242: CPU 184.5%, memory 977 MiB, I/O 5800 kB/s), postgres (pid 812: CPU 2.0%, memory 244 MiB, I/O 15 kB/s), systemd (pid 1: CPU 0.1%, memory 12 MiB, I/O 0 kB/s)" ||
+	fail "busy.pdf: a finding is cut: $(grep -A3 'cpu-busy' "$T/busy-1.txt")"
+pdftotext -f 2 -l 2 "$T/busy.pdf" - | grep -q "CPU utilisation" || fail "busy.pdf: the charts do not follow the verdict"
+# a verdict longer than a page (11 disks): every page of it starts with a
+# resource or the table, never in the middle of one
+cp "$T/busy.db" "$T/disks.db"
+for d in sdb sdc sdd sde sdf sdg sdh sdi sdj; do
+	q "$T/disks.db" "INSERT INTO disk SELECT sample, stat, '$d', tps, rkbps, wkbps, dkbps, await_ms, aqu_sz, util_pct * 1.6 FROM disk WHERE dev = 'sda'"
+done
+"$HR" report --db "$T/disks.db" --from 2026-11-28 --pdf "$T/disks.pdf" || fail "report --pdf with 11 disks"
+pages=$(pdfinfo "$T/disks.pdf" | awk '/^Pages:/ {print $2}')
+[ "$pages" -ge 6 ] || fail "disks.pdf: the verdict of 11 disks fits on one page? ($pages pages)"
+for pg in $(seq 2 $((pages - 4))); do
+	first=$(pdftotext -f "$pg" -l "$pg" "$T/disks.pdf" - | grep -v '^$' | sed -n 2p)
+	echo "$first" | grep -qE '^[a-zA-Z]+( [a-z0-9]+)?: (OK|WATCH|INVESTIGATE|UPGRADE) — average |^Top processes' ||
+		fail "disks.pdf: page $pg starts inside a resource: '$first'"
+done
 echo "ok: busy: html and pdf"
 
 # a month
