@@ -11,9 +11,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skip: $*"; exit 77; }
 command -v dpkg-buildpackage >/dev/null || skip "dpkg-buildpackage is not installed"
 dpkg-query -W -f='${Status}' debhelper 2>/dev/null | grep -q "install ok installed" || skip "debhelper is not installed"
+status() { dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null; }
 for p in sealfs headroom; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "installed" &&
-		skip "a package '$p' is installed already: not replacing it"
+	case $(status "$p") in "" | not-installed) ;; *) skip "a package '$p' is on this machine already ($(status "$p")): not replacing it" ;; esac
 done
 [ "$(id -u)" = 0 ] || skip "installing a package needs root"
 [ -e /dev/fuse ] || skip "no /dev/fuse for the backup job"
@@ -59,7 +59,7 @@ echo "ok: the units' programs run"
 trap - EXIT
 purge || fail "dpkg --purge: $(cat "$T/purge.log")"
 for p in sealfs headroom; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "installed" && fail "$p still installed after purge"
+	case $(status "$p") in "" | not-installed) ;; *) fail "$p is $(status "$p") after purge" ;; esac
 done
 for f in /usr/bin/sealfs /usr/bin/headroom /usr/sbin/sealfs-backup /lib/systemd/system/headroom.service \
 	/lib/systemd/system/sealfs-backup.timer /usr/share/man/man1/sealfs.1.gz /usr/share/doc/headroom \
