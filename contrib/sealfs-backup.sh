@@ -14,13 +14,28 @@
 #   export RSYNC_RSH="ssh -i KEY"    the remote shell rsync uses (rsync reads RSYNC_RSH)
 #   EXCLUDES="*.tmp cache"          (reverse) globs to hide from the view
 set -euo pipefail
+log() { echo "sealfs-backup: $*" >&2; }
+case ${1:-} in
+-h | --help)
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit 0
+	;;
+"") ;;
+*)
+	log "unexpected argument '$1' (settings come from the config file; try --help)"
+	exit 2
+	;;
+esac
 conf=${SEALFS_BACKUP_CONF:-/etc/sealfs-backup.conf}
+if [ ! -r "$conf" ]; then
+	log "cannot read the settings '$conf' (an example: share/doc/sealfs-headroom/examples/sealfs-backup.conf)"
+	exit 2
+fi
 # shellcheck source=/dev/null
 . "$conf"
 SEALFS=${SEALFS:-sealfs}
 MODE=${MODE:-forward}
 RSYNC_OPTS=${RSYNC_OPTS:--a --delete}
-log() { echo "sealfs-backup: $*" >&2; }
 
 unmount() { mountpoint -q "$MOUNTPOINT" && "$SEALFS" umount "$MOUNTPOINT" || true; }
 trap unmount EXIT

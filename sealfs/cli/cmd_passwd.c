@@ -50,7 +50,10 @@ int cmd_passwd(int argc, char **argv)
 			       "rewritten, atomically: a crash leaves the old or the new one.\n"
 			       "With -S, standard input holds the old password on its first line and\n"
 			       "the new one on its second. --masterkey FILE ('-' for stdin) sets a new\n"
-			       "password from the master key when the old password is lost.\n\n" PW_HELP);
+			       "password from the master key when the old password is lost.\n"
+			       "      --new-passfile FILE  read the new password from FILE (else it\n"
+			       "                       is asked on the terminal, or is stdin's second\n"
+			       "                       line with -S)\n\n" PW_HELP);
 			return EXIT_OK;
 		}
 		return usage_error("passwd ", "unknown option or missing argument: '%s'", argv[optind - 1]);

@@ -93,6 +93,11 @@ SEALFS_BACKUP_CONF=$T/job.conf SEALFS=$SEALFS bash "$SRC_DIR/contrib/sealfs-back
 is_mounted "$T/plain" && fail "the job left the volume mounted"
 store_checks "$T/store-fwd" fwd
 
+step "the job script: --help, and a missing settings file named (exit 2)"
+bash "$SRC_DIR/contrib/sealfs-backup.sh" --help | grep -q "^sealfs-backup: one run of the sealed backup job" || fail "sealfs-backup --help"
+SEALFS_BACKUP_CONF=$T/nope.conf bash "$SRC_DIR/contrib/sealfs-backup.sh" >"$T/nc.log" 2>&1 && rc=0 || rc=$?
+[ "$rc" = 2 ] && grep -q "cannot read the settings '$T/nope.conf'" "$T/nc.log" || fail "a missing settings file: exit $rc: $(cat "$T/nc.log")"
+
 step "forward: a failing dump command stops the job loudly and ships nothing"
 store_sum=$(cd "$T/store-fwd" && find . -type f -exec sha256sum {} + | sort)
 sed "s|^DUMP_COMMAND=.*|DUMP_COMMAND='echo partial >\"\\\$MOUNTPOINT/db/dump.sql\"; exit 3'|" "$T/job.conf" >"$T/badjob.conf"
