@@ -67,9 +67,11 @@ export loopdev disk
 # starts once requests are in flight.
 in_pidns 'io_ticks() { awk -v d="$disk" "\$3 == d { print \$13 }" /proc/diskstats; }
 	in_flight() { awk -v d="$disk" "\$3 == d { print \$12 }" /proc/diskstats; }
-	fio --name=slow --filename="$loopdev" --direct=1 --rw=randread --bs=1m --ioengine=libaio \
-		--iodepth=8 --time_based --runtime=300 >"$T/fio.log" 2>&1 & f=$!
-	for i in $(seq 600); do [ "$(in_flight)" -gt 0 ] && break; sleep 0.1; done
+	# (fio is the load, not what is tested: it runs on the real clock even when
+	# the run is under libfaketime, whose clock its time-based mode aborts on)
+	env -u LD_PRELOAD -u FAKETIME fio --name=slow --filename="$loopdev" --direct=1 --rw=randread \
+		--bs=1m --ioengine=libaio --iodepth=8 --time_based --runtime=300 >"$T/fio.log" 2>&1 & f=$!
+	for i in $(seq 600); do n=$(in_flight); [ "${n:-0}" -gt 0 ] && break; sleep 0.1; done
 	echo "$(date +%s%N) $(io_ticks)" >"$T/before"
 	printf "DISK_VIRTUAL=yes\n" >"$T/rec.conf"
 	"$HR" record -c "$T/rec.conf" --db "$T/disk.db" --count 8 --interval 1 >/dev/null || exit 1
