@@ -199,7 +199,9 @@ int hr_stat_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
 			hr_stat_release(&cur);
 			return -ENOMEM;
 		}
-		row->v[0] = (double)cur.procs_running;
+		/* the recorder itself is running while it reads /proc/stat: not
+		   counted, as sar does (an idle machine reads 0, not 1) */
+		row->v[0] = cur.procs_running > 0 ? (double)(cur.procs_running - 1) : 0;
 		row->v[1] = (double)cur.procs_blocked;
 		row->v[2] = hr_rate(prev->processes, cur.processes, dt);
 		row->v[3] = hr_rate(prev->ctxt, cur.ctxt, dt);
