@@ -15,12 +15,13 @@ mkdir "$T/fio" && cd "$T/fio" || fail "cannot make fio's work dir"
 
 # fio_run WHAT ARGS...: run fio, fail with its output unless it verifies cleanly.
 # (No timeout of its own: a slow run is not a wrong one; tests/run-tests.sh
-# ends a test that hangs.)
+# ends a test that hangs. fio runs on the real clock even in a libfaketime
+# run: it hangs on the faked one; the file system under test keeps it.)
 fio_run()
 {
 	local what=$1
 	shift
-	fio --verify_fatal=1 --verify_state_save=0 --output="$T/fio.out" "$@" >/dev/null 2>"$T/fio.err"
+	env -u LD_PRELOAD -u FAKETIME fio --verify_fatal=1 --verify_state_save=0 --output="$T/fio.out" "$@" >/dev/null 2>"$T/fio.err"
 	local rc=$?
 	if [ "$rc" != 0 ] || grep -qiE 'err= *[1-9]|verify: bad|bad magic|crc32c: verify failed' "$T/fio.out" "$T/fio.err"; then
 		tail -n 30 "$T/fio.out" "$T/fio.err" >&2
