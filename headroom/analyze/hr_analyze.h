@@ -52,11 +52,12 @@ struct hr_tm {
  * (report, advise, graph, the HTML and PDF pages, the recorder's samples and
  * retention) asks here, so one test-only knob moves them all: where the
  * environment variable HEADROOM_NOW is set, to "YYYY-MM-DD HH:MM:SS" (local
- * time, as TZ says) or "@SECONDS" (Unix time), the clock starts at that
- * moment on the first call and runs on with CLOCK_MONOTONIC, so a recorder
+ * time, as TZ says) or "@SECONDS" (Unix time), the clock reads that
+ * moment on the first call that asks for the time and runs on with CLOCK_MONOTONIC, so a recorder
  * under the knob still takes its samples seconds apart. Unset or empty: the
  * real clock (CLOCK_REALTIME). Returns 0, or -EINVAL for a HEADROOM_NOW that
- * does not parse (*ret_ms untouched). Make the first call before starting
+ * does not parse (*ret_ms untouched). RET_MS NULL only checks the variable
+ * (the clock does not start). Make the first call before starting
  * threads. docs/headroom.1 documents the variable.
  */
 int hr_time_now(int64_t *ret_ms);

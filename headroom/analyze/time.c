@@ -273,7 +273,7 @@ static int parse_now(const char *s, int64_t *ret_ms)
 
 int hr_time_now(int64_t *ret_ms)
 {
-	static int state;	/* 0 unread, 1 real clock, 2 pinned */
+	static int state;	/* 0 unread, 1 real clock, 2 pinned, 3 pinned and running */
 	static int64_t base_ms, mono0_ms;
 	const char *env;
 
@@ -282,13 +282,19 @@ int hr_time_now(int64_t *ret_ms)
 		if (env && *env) {
 			if (parse_now(env, &base_ms) < 0)
 				return -EINVAL;
-			mono0_ms = clock_ms(CLOCK_MONOTONIC);
 			state = 2;
 		} else {
 			state = 1;
 		}
 	}
-	if (state == 2)
+	if (!ret_ms)
+		return 0;
+	if (state == 2) {
+		/* the first reading is the pinned moment itself */
+		mono0_ms = clock_ms(CLOCK_MONOTONIC);
+		state = 3;
+	}
+	if (state == 3)
 		*ret_ms = base_ms + (clock_ms(CLOCK_MONOTONIC) - mono0_ms);
 	else
 		*ret_ms = clock_ms(CLOCK_REALTIME);

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		printf("headroom %s\n", PROJECT_VERSION);
 		return HR_EXIT_OK;
 	}
-	if (hr_time_now(&(int64_t){0}) < 0) {
+	if (hr_time_now(NULL) < 0) {
 		log_error("bad HEADROOM_NOW '%s': expected YYYY-MM-DD HH:MM:SS or @SECONDS",
 			  getenv("HEADROOM_NOW"));
 		return HR_EXIT_USAGE;
