@@ -45,6 +45,9 @@ static void mount_help(void)
 	       "  -r, --ro             mount read-only\n"
 	       "      --nonempty       mount over a directory that is not empty (its files\n"
 	       "                       are hidden while mounted)\n"
+	       "      --shared-storage CIPHERDIR is changed by others too (another mount, a\n"
+	       "                       sync tool): the kernel caches no names, attributes or\n"
+	       "                       data, at some cost in speed\n"
 	       "  -o OPTS              extra FUSE mount options (e.g. allow_other);\n"
 	       "                       default_permissions is always on\n"
 	       "      --idle DURATION  unmount after DURATION (90s, 15m, 2h, 1d) with no open\n"
@@ -192,6 +195,7 @@ int cmd_mount(int argc, char **argv)
 		{"exclude", required_argument, NULL, 'X'},
 		{"exclude-from", required_argument, NULL, 'F'},
 		{"nonempty", no_argument, NULL, 'N'},
+		{"shared-storage", no_argument, NULL, 'C'},
 		PW_LONG_OPTIONS,
 		{0},
 	};
@@ -243,6 +247,9 @@ int cmd_mount(int argc, char **argv)
 			break;
 		case 'N':
 			nonempty = true;
+			break;
+		case 'C':
+			mo.shared_storage = true;
 			break;
 		case 'X':
 			r = add_exclude(&ex, optarg);

@@ -1,11 +1,25 @@
 /*
  * fs-internal.h - state shared by the files of the FUSE layer: the mounted
- * volume, resolved locations, the directory cache and the open-node table.
- * Not for use outside sealfs/fuse/.
+ * volume, its inode table and the open-file state. Not for use outside
+ * sealfs/fuse/.
+ *
+ * The layer is built on libfuse's low-level API. Each object the kernel
+ * knows is one struct inode, keyed by the (device, inode) of its ciphertext
+ * object (reverse mode: of the plaintext object, plus a kind for the view's
+ * virtual files) and holding an O_PATH descriptor of it. Every operation
+ * works relative to those descriptors with *at() calls that never follow a
+ * symlink, so no ciphertext path is ever built and a hard-linked file is one
+ * inode with one link count.
+ *
+ * Files: inode.c (the table, lookup counts, attributes), nodes.c (open
+ * regular files: header state and lock), ops-entry.c and ops-file.c
+ * (forward mode), rops.c (reverse mode), mount.c (session, signals, --idle).
  */
 #ifndef SEALFS_FS_INTERNAL_H
 #define SEALFS_FS_INTERNAL_H
 
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -15,29 +29,48 @@
 #include <time.h>
 
 #include "content.h"
+#include "entry.h"
 #include "file.h"
 #include "fs.h"
 #include "keys.h"
 #include "names.h"
 
-#define DIRCACHE_SLOTS 1024
-#define NODE_BUCKETS 1024
-#define LINKNAMES 512
+#define INODE_BUCKETS 65536
 
-struct dc_entry {
-	char *path;  /* plaintext directory path */
-	char *cpath; /* ciphertext path relative to the root ("." for the root) */
-	uint8_t iv[SFS_DIRIV_LEN];
+/* Kinds of inodes: the forward mode's and reverse mode's real objects, and the
+   reverse view's virtual files. */
+enum ikind {
+	I_REAL = 0,
+	I_CONF,	    /* reverse: /sealfs.conf */
+	I_DIRIV,    /* reverse: DIR/sealfs.diriv */
+	I_NAMESIDE, /* reverse: DIR/sealfs.longname.X.name */
+	I_LINKSIDE, /* reverse: DIR/X.link */
 };
 
-struct node {
-	struct node *next;
+struct node;
+
+struct inode {
+	struct inode *next; /* hash chain */
 	dev_t dev;
 	ino_t ino;
-	int refs;
-	int fd;
-	pthread_rwlock_t lock;
-	struct sfs_file f;
+	enum ikind kind;
+	mode_t type;	  /* S_IFMT bits */
+	uint64_t nlookup; /* the kernel's references (lookup/forget) */
+	unsigned refs;	  /* ours: children's parent pointers, open handles, calls */
+	int fd;		  /* O_PATH | O_NOFOLLOW, or -1 for virtual files */
+	uint8_t diriv[SFS_DIRIV_LEN]; /* a directory's own IV, once has_iv */
+	bool has_iv;
+
+	/*
+	 * Where it was last seen: the parent directory, its plaintext name and
+	 * on-disk name there. Under the table lock. For a hard-linked file,
+	 * any one of its names.
+	 */
+	struct inode *parent;
+	char *name;
+	char *disk;
+
+	struct node *node; /* open regular file, under the table lock */
 };
 
 struct sfs_fs {
@@ -47,93 +80,122 @@ struct sfs_fs {
 	bool ro;
 	uid_t euid;
 	uint8_t rootiv[SFS_DIRIV_LEN];
-	int64_t last_activity;	/* CLOCK_MONOTONIC ms of the last request (--idle) */
-	unsigned open_nodes;
+	int64_t last_activity; /* CLOCK_MONOTONIC ms of the last request (--idle) */
+	unsigned open_handles; /* files and directories open, under table lock */
+	struct fuse_session *se;
+	double timeout;	/* entry and attribute cache, seconds */
+	bool writeback; /* the kernel's writeback cache is on */
 
 	pthread_mutex_t report_lock;
 	uint32_t reported[1024];
 	size_t nreported;
 
-	pthread_mutex_t dc_lock;
-	struct dc_entry dc[DIRCACHE_SLOTS];
-
-	pthread_mutex_t nodes_lock;
-	struct node *nodes[NODE_BUCKETS];
-
-	/*
-	 * Names seen for hard-linked files. libfuse's path API gives each name
-	 * its own kernel inode, so when the link count changes the attributes
-	 * cached for the other names are invalidated by hand (links.c).
-	 */
-	pthread_mutex_t links_lock;
-	struct linkname {
-		dev_t dev;
-		ino_t ino;
-		char *path;
-	} links[LINKNAMES];
-	size_t links_next;
+	pthread_mutex_t table_lock;
+	struct inode root;
+	struct inode *table[INODE_BUCKETS];
 
 	/* reverse mode */
 	char *rev_conf; /* the config's bytes, shown as /sealfs.conf */
 	size_t rev_conf_len;
 };
 
-/* A plaintext path resolved to its place in the ciphertext tree. */
-struct loc {
-	char cpath[PATH_MAX];	/* ciphertext path relative to the root fd */
-	char cparent[PATH_MAX]; /* its directory ("." for the root) */
-	char disk[SFS_ENC_NAME_MAX + 1];
-	char enc[SFS_ENC_NAME_MAX + 1];
-	bool islong;
-	uint8_t diriv[SFS_DIRIV_LEN];
-	char name[SFS_NAME_MAX + 1];
-	size_t namelen;
+extern const struct fuse_lowlevel_ops sfs_ll_ops;
+extern const struct fuse_lowlevel_ops sfs_rev_ops;
+
+/* inode.c */
+struct sfs_fs *fs_of(fuse_req_t req);
+struct inode *inode_of(struct sfs_fs *fs, fuse_ino_t ino);
+/* Find or add the inode of the object FD (O_PATH, ownership passes) with
+   lstat ST, one kernel lookup more; update where it was seen. */
+int inode_get(struct sfs_fs *fs, int fd, const struct stat *st, enum ikind kind,
+	      struct inode *parent, const char *name, size_t namelen, const char *disk,
+	      struct inode **ret);
+/* The inode of (dev, ino, kind) if the table has it, with a reference (inode_put). */
+struct inode *inode_find(struct sfs_fs *fs, dev_t dev, ino_t ino, enum ikind kind);
+void inode_hold(struct sfs_fs *fs, struct inode *in);
+void inode_put(struct sfs_fs *fs, struct inode *in);
+void inode_forget(struct sfs_fs *fs, struct inode *in, uint64_t n);
+/* Update where IN lives (after a rename). */
+void inode_move(struct sfs_fs *fs, struct inode *in, struct inode *parent, const char *name,
+		size_t namelen, const char *disk);
+/* The plaintext path of IN from the root ("" for the root), malloc'd or NULL. */
+char *inode_path(struct sfs_fs *fs, struct inode *in);
+/* Copies of IN's parent (held: inode_put) and on-disk name, under the lock. */
+int inode_where(struct sfs_fs *fs, struct inode *in, struct inode **parent,
+		char disk[SFS_ENC_NAME_MAX + 1]);
+void inode_table_free(struct sfs_fs *fs);
+/* "/proc/self/fd/N" of IN's descriptor. */
+void inode_proc(const struct inode *in, char out[64]);
+/* Count an open handle (--idle never unmounts with one open). */
+void handles_add(struct sfs_fs *fs, int delta);
+
+/* nodes.c: open regular files (forward mode) */
+struct node {
+	int fd; /* O_RDWR, or O_RDONLY on a read-only mount */
+	unsigned opens;
+	pthread_rwlock_t lock;
+	struct sfs_file f;
+	/*
+	 * With the writeback cache the kernel owns the mtime and sends it in a
+	 * setattr that may overtake writes still in flight: once it has, every
+	 * write puts that mtime back (under lock).
+	 */
+	bool kernel_mtime;
+	struct timespec mtime;
 };
-
-extern const struct fuse_operations sfs_fuse_ops;
-extern const struct fuse_operations sfs_reverse_ops;
-
-/* dircache.c */
-int dir_resolve(struct sfs_fs *fs, const char *path, char cdir[PATH_MAX],
-		uint8_t iv[SFS_DIRIV_LEN]);
-int loc_resolve(struct sfs_fs *fs, const char *path, struct loc *l);
-int loc_parent_fd(struct sfs_fs *fs, const struct loc *l);
-int loc_write_side(struct sfs_fs *fs, const struct loc *l);
-/* Remove the side files of a removed entry: its .name when long, its .link
- * when MODE is a symlink's (or 0: unknown). */
-void loc_remove_side(struct sfs_fs *fs, const struct loc *l, mode_t mode);
-/* Move (or swap) the .link side file of a long symlink target along with a rename. */
-int loc_move_link_side(struct sfs_fs *fs, const struct loc *from, const struct loc *to,
-		       bool exchange);
-void loc_binding(const struct loc *l, struct sfs_binding *b);
-void loc_proc_path(struct sfs_fs *fs, const struct loc *l, char *out, size_t len);
-void dircache_clear(struct sfs_fs *fs);
-
-/* nodes.c */
-/* Open (or take another reference to) the node of the regular file at AT, whose
- * header must be bound to BOUND_TO. On -EIO *ret_why (if given) says why. */
-int node_open_loc(struct sfs_fs *fs, const struct loc *at, const struct loc *bound_to,
-		  struct node **ret, const char **ret_why);
-int node_open_path(struct sfs_fs *fs, const char *path, struct node **ret);
-int node_create(struct sfs_fs *fs, int fd, const struct loc *l, struct node **ret);
-void node_put(struct sfs_fs *fs, struct node *n);
-/*
- * Write N's pending header (its recorded size), keeping the file's times:
- * the header is bookkeeping, not a change of content. Caller holds n->lock.
- */
+/* Open IN's file state (another handle on it when already open). */
+int node_open(struct sfs_fs *fs, struct inode *in, struct node **ret);
+/* A fresh file: FD was just created at P; writes its header. Then
+   node_install makes it IN's open state (or node_discard drops it; the
+   caller closes FD). */
+int node_new(struct sfs_fs *fs, int fd, const struct sfs_place *p, struct node **ret);
+struct node *node_install(struct sfs_fs *fs, struct inode *in, struct node *n);
+void node_discard(struct node *n);
+void node_close(struct sfs_fs *fs, struct inode *in);
+/* Write N's pending header, keeping the file's times. Caller holds n->lock. */
 int node_flush(struct node *n);
-/* If the regular file at CPATH is open, write its pending header now (before
- * its times are set, so that closing it later does not change them). */
-void node_flush_at(struct sfs_fs *fs, const char *cpath);
+/* The binding of IN's header at its current place (false: none known). */
+bool node_binding(struct sfs_fs *fs, struct inode *in, uint8_t diriv[SFS_DIRIV_LEN],
+		  char name[SFS_NAME_MAX + 1], size_t *namelen);
+/* Bind the header of the file now at AT, bound to WAS, to TO (NULL: unbind,
+   for a second name). IN is its inode when the kernel knows it (AT and WAS
+   are then unused). */
+int node_rebind(struct sfs_fs *fs, struct inode *in, const struct sfs_place *at,
+		const struct sfs_place *was, const struct sfs_place *to);
+/* Flush every open file's header (unmount, signals). */
+void nodes_flush_all(struct sfs_fs *fs);
 
-/* links.c */
-void links_note(struct sfs_fs *fs, const struct stat *st, const char *path);
-void links_changed(struct sfs_fs *fs, dev_t dev, ino_t ino, const char *except);
-void links_clear(struct sfs_fs *fs);
-
-/* fs.c */
-void fs_report(struct sfs_fs *fs, const char *path, const char *why, uint64_t block,
-	       bool has_block);
+/* ops-file.c / ops-entry.c */
+void fs_report(struct sfs_fs *fs, struct inode *in, const char *name, const char *why,
+	       uint64_t block, bool has_block);
+void fs_touch(struct sfs_fs *fs);
+/* The plaintext view of a ciphertext lstat (sizes of files and symlinks). */
+void fs_plain_stat(struct sfs_fs *fs, struct inode *in, struct stat *st);
+/* Reply with the entry of NAME in PARENT (a lookup the kernel counts). */
+int fs_entry(fuse_req_t req, struct inode *parent, const char *name, struct fuse_entry_param *e);
+void fw_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fw_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void fw_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev);
+void fw_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name);
+void fw_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fw_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fw_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+	       const char *newname, unsigned int flags);
+void fw_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname);
+void fw_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+	       struct fuse_file_info *fi);
+void fw_readlink(fuse_req_t req, fuse_ino_t ino);
+void fw_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fw_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi);
+void fw_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void fw_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void fs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets);
+void fs_statfs(fuse_req_t req, fuse_ino_t ino);
+/* FD (O_PATH) of an object with lstat ST; a directory's is reopened for reading. */
+int dir_fd(int fd, const struct stat *st);
 
 /* CLOCK_MONOTONIC in ms: --idle measures time this way, so a clock step
    (NTP, date -s) neither fires it early nor holds it off. */

@@ -1,10 +1,10 @@
 /*
  * fs.h - the mounted forward-mode filesystem (sealfs FUSE layer).
  *
- * The glue between libfuse3's path-based operations table and the core: it
- * translates plaintext paths into ciphertext paths relative to the volume's
- * root fd, keeps one struct sfs_file per open ciphertext inode, and returns
- * -errno exactly as the core does. It logs (once per path) the files that
+ * The glue between libfuse3's low-level API and the core: one inode per
+ * ciphertext object the kernel knows, every operation relative to its
+ * parent's descriptor, one struct sfs_file per open ciphertext inode, and
+ * -errno exactly as the core returns it. It logs (once per path) the files that
  * fail authentication; it never exits.
  *
  * Calling sequence: sfs_fs_new() with the unlocked keys (ownership passes to
@@ -31,6 +31,8 @@ struct sfs_mount_opts {
 	uint64_t idle_seconds; /* 0: never unmount when idle */
 	/* Reverse mode: cipherdir is the PLAINTEXT directory, the view is read-only. */
 	bool reverse;
+	/* Forward mode: others change CIPHERDIR too, so the kernel caches nothing. */
+	bool shared_storage;
 	const char *const *excludes; /* NULL-terminated globs (reverse mode) */
 };
 

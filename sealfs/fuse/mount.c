@@ -1,16 +1,23 @@
 /*
- * mount.c - set up, mount, daemonise and serve a forward-mode volume (sealfs
- * FUSE layer). See fs.h for the calling sequence.
+ * mount.c - set up, mount, daemonise and serve a volume on libfuse's
+ * low-level API, with the signal and --idle threads (sealfs FUSE layer).
+ * See fs.h for the calling sequence.
+ *
+ * SIGTERM, SIGINT and SIGHUP are taken by one thread, which first syncs the
+ * mounted filesystem (the kernel writes back its cached pages through the
+ * still running loop), then ends the loop; open files' headers are written
+ * before the mount goes.
  */
-#define FUSE_USE_VERSION 314
 #include <errno.h>
 #include <fcntl.h>
-#include <fuse.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +34,7 @@
 int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret)
 {
 	struct sfs_fs *fs = calloc(1, sizeof(*fs));
+	struct stat st;
 	int r;
 
 	if (!fs)
@@ -35,17 +43,24 @@ int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret)
 	fs->ro = o->read_only;
 	fs->euid = geteuid();
 	pthread_mutex_init(&fs->report_lock, NULL);
-	pthread_mutex_init(&fs->dc_lock, NULL);
-	pthread_mutex_init(&fs->nodes_lock, NULL);
-	pthread_mutex_init(&fs->links_lock, NULL);
+	pthread_mutex_init(&fs->table_lock, NULL);
 	fs->rootfd = open(o->cipherdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fs->rootfd < 0) {
+	if (fs->rootfd < 0 || fstat(fs->rootfd, &st) < 0) {
 		r = -errno;
+		if (fs->rootfd >= 0)
+			close(fs->rootfd);
 		free(fs);
 		return r;
 	}
+	fs->root.dev = st.st_dev;
+	fs->root.ino = st.st_ino;
+	fs->root.type = S_IFDIR;
+	fs->root.fd = fs->rootfd;
+	fs->root.name = NULL;
 	if (o->reverse) {
 		fs->ro = true;
+		/* A live tree that others change: nothing cached (see rops.c). */
+		fs->timeout = 0;
 		r = io_read_file_at(fs->rootfd, SFS_REVERSE_CONFIG_NAME, SFS_CONFIG_MAX, &fs->rev_conf,
 				    &fs->rev_conf_len);
 		if (r) {
@@ -56,12 +71,16 @@ int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret)
 		*ret = fs;
 		return 0;
 	}
+	/* The volume owns its CIPHERDIR: the kernel may cache for long. */
+	fs->timeout = o->shared_storage ? 0 : 3600;
 	r = sfs_diriv_read(fs->rootfd, fs->rootiv);
 	if (r) {
 		close(fs->rootfd);
 		free(fs);
 		return r == -ENOENT ? -ENOENT : -EIO;
 	}
+	memcpy(fs->root.diriv, fs->rootiv, SFS_DIRIV_LEN);
+	fs->root.has_iv = true;
 	*ret = fs;
 	return 0;
 }
@@ -70,8 +89,7 @@ void sfs_fs_free(struct sfs_fs *fs)
 {
 	if (!fs)
 		return;
-	dircache_clear(fs);
-	links_clear(fs);
+	inode_table_free(fs);
 	sfs_keys_free(fs->keys);
 	free(fs->rev_conf);
 	if (fs->rootfd >= 0)
@@ -79,42 +97,125 @@ void sfs_fs_free(struct sfs_fs *fs)
 	free(fs);
 }
 
-struct idle_watch {
-	struct sfs_fs *fs;
-	struct fuse *fuse;
-};
+/* Make the loop notice fuse_session_exit: it does on its next request, and
+   statfs is one the kernel never answers from its cache. */
+static void wake_loop(struct sfs_fs *fs)
+{
+	struct statvfs sv;
+
+	(void)statvfs(fs->opts.mountpoint, &sv);
+}
+
+/*
+ * The helper threads stop when asked (never cancelled: a cancelled thread's
+ * unwinding leaves its stack poisoned for the sanitizers).
+ */
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_cond;
+static bool stopping;
+
+static bool wait_stop(uint64_t seconds)
+{
+	struct timespec until;
+	bool stop;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)seconds;
+	pthread_mutex_lock(&stop_lock);
+	while (!stopping && pthread_cond_timedwait(&stop_cond, &stop_lock, &until) == 0)
+		;
+	stop = stopping;
+	pthread_mutex_unlock(&stop_lock);
+	return stop;
+}
 
 /* Unmount after opts.idle_seconds without activity and without open files. */
 static void *idle_thread(void *arg)
 {
-	struct idle_watch *w = arg;
-	struct sfs_fs *fs = w->fs;
+	struct sfs_fs *fs = arg;
 	uint64_t step = fs->opts.idle_seconds / 10;
 
 	if (step < 1)
 		step = 1;
 	if (step > 60)
 		step = 60;
-	for (;;) {
-		int64_t last;
+	while (!wait_stop(step)) {
+		int64_t last = __atomic_load_n(&fs->last_activity, __ATOMIC_RELAXED);
 		unsigned open;
 
-		sleep((unsigned)step);
-		last = __atomic_load_n(&fs->last_activity, __ATOMIC_RELAXED);
-		pthread_mutex_lock(&fs->nodes_lock);
-		open = fs->open_nodes;
-		pthread_mutex_unlock(&fs->nodes_lock);
+		pthread_mutex_lock(&fs->table_lock);
+		open = fs->open_handles;
+		pthread_mutex_unlock(&fs->table_lock);
 		if (open == 0 && sfs_mono_ms() - last >= (int64_t)fs->opts.idle_seconds * 1000) {
 			log_info("'%s': idle for %llu s, unmounting", fs->opts.mountpoint,
 				 (unsigned long long)fs->opts.idle_seconds);
-			fuse_exit(w->fuse);
-			/* Wake the loop: it only notices fuse_exit on its next request. */
-			{
-				struct stat st;
-				(void)!stat(fs->opts.mountpoint, &st);
-			}
+			fuse_session_exit(fs->se);
+			wake_loop(fs);
 			return NULL;
 		}
+	}
+	return NULL;
+}
+
+static sigset_t stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	return set;
+}
+
+/* Wait for a stop signal: sync what the kernel holds, then end the loop. */
+static void *signal_thread(void *arg)
+{
+	struct sfs_fs *fs = arg;
+	sigset_t set = stop_signals();
+	int sig = 0, fd;
+	bool stop;
+
+	if (sigwait(&set, &sig))
+		return NULL;
+	pthread_mutex_lock(&stop_lock);
+	stop = stopping;
+	pthread_mutex_unlock(&stop_lock);
+	if (stop)
+		return NULL; /* the loop ended by itself: this is the wake-up */
+	log_info("'%s': signal %d, writing back and unmounting", fs->opts.mountpoint, sig);
+	fd = open(fs->opts.mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)syncfs(fd);
+		close(fd);
+	}
+	fuse_session_exit(fs->se);
+	wake_loop(fs);
+	return NULL;
+}
+
+static void stop_helpers(pthread_t *idle, pthread_t *sig)
+{
+	pthread_mutex_lock(&stop_lock);
+	stopping = true;
+	pthread_cond_broadcast(&stop_cond);
+	pthread_mutex_unlock(&stop_lock);
+	if (sig) {
+		pthread_kill(*sig, SIGHUP); /* a no-op when it has returned already */
+		pthread_join(*sig, NULL);
+	}
+	if (idle)
+		pthread_join(*idle, NULL);
+}
+
+/* Every inode holds a descriptor: allow as many as the hard limit does. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
 
@@ -122,11 +223,10 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_loop_config *lc = NULL;
-	struct idle_watch watch;
-	pthread_t idle_tid;
-	bool idle_started = false;
-	struct fuse *fuse = NULL;
+	pthread_t idle_tid, sig_tid;
+	bool idle_started = false, sig_started = false, mounted = false;
 	char opts[8192], dir[2 * 4096 + 1];
+	sigset_t set = stop_signals(), old;
 	size_t o = 0;
 	int r = 0, n;
 
@@ -150,70 +250,83 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 		r = -ENOMEM;
 		goto out;
 	}
-	fuse = fuse_new(&args, fs->opts.reverse ? &sfs_reverse_ops : &sfs_fuse_ops,
-			sizeof(struct fuse_operations), fs);
-	if (!fuse) {
+	raise_fd_limit();
+	fs->se = fuse_session_new(&args, fs->opts.reverse ? &sfs_rev_ops : &sfs_ll_ops,
+				  sizeof(struct fuse_lowlevel_ops), fs);
+	if (!fs->se) {
 		*ret_stage = "fuse options";
 		r = -EINVAL;
 		goto out;
 	}
-	if (fuse_mount(fuse, fs->opts.mountpoint) != 0) {
+	if (fuse_session_mount(fs->se, fs->opts.mountpoint) != 0) {
 		*ret_stage = "mount";
 		r = -EIO;
 		goto out;
 	}
+	mounted = true;
 	if (!fs->opts.foreground) {
 		log_use_syslog(true);
 		if (fuse_daemonize(0) != 0) {
 			*ret_stage = "daemonize";
 			r = -ECHILD;
-			fuse_unmount(fuse);
 			goto out;
 		}
 	}
 	/* The keys are derived in the serving process, in locked memory. */
 	r = sfs_keys_new(master, &fs->keys);
 	sfs_wipe(master, SFS_MASTER_KEY_LEN);
-	if (!r && fs->opts.reverse)
+	if (!r && fs->opts.reverse) {
 		r = sfs_rev_diriv(fs->keys, "", fs->rootiv);
+		memcpy(fs->root.diriv, fs->rootiv, SFS_DIRIV_LEN);
+		fs->root.has_iv = true;
+	}
 	if (r) {
 		*ret_stage = "keys";
-		fuse_unmount(fuse);
 		goto out;
 	}
-	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0) {
-		*ret_stage = "signals";
-		r = -EIO;
-		fuse_unmount(fuse);
-		goto out;
+	/* Only the signal thread takes the stop signals; every other thread,
+	   the loop's workers included, inherits this mask. */
+	signal(SIGPIPE, SIG_IGN);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	{
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&stop_cond, &ca);
+		pthread_condattr_destroy(&ca);
 	}
+	sig_started = pthread_create(&sig_tid, NULL, signal_thread, fs) == 0;
 	fs->last_activity = sfs_mono_ms();
-	if (fs->opts.idle_seconds) {
-		watch.fs = fs;
-		watch.fuse = fuse;
-		idle_started = pthread_create(&idle_tid, NULL, idle_thread, &watch) == 0;
-	}
+	if (fs->opts.idle_seconds)
+		idle_started = pthread_create(&idle_tid, NULL, idle_thread, fs) == 0;
 	lc = fuse_loop_cfg_create();
 	if (lc) {
 		fuse_loop_cfg_set_clone_fd(lc, 0);
 		fuse_loop_cfg_set_max_threads(lc, 16);
 		fuse_loop_cfg_set_idle_threads(lc, 4);
 	}
-	r = fuse_loop_mt(fuse, lc);
+	r = fuse_session_loop_mt(fs->se, lc);
 	if (r > 0)
-		r = 0; /* terminated by a signal: a clean stop */
-	fuse_remove_signal_handlers(fuse_get_session(fuse));
-	fuse_unmount(fuse);
-	if (idle_started) {
-		pthread_cancel(idle_tid);
-		pthread_join(idle_tid, NULL);
-	}
+		r = 0; /* ended by a signal: a clean stop */
+	/* The kernel may still hold open handles: their headers go out now. */
+	if (!fs->opts.reverse)
+		nodes_flush_all(fs);
+	/* Unmounting closes the device: the request that woke the loop (which
+	   it dropped) returns, so the threads that made it can be joined. */
+	fuse_session_unmount(fs->se);
+	mounted = false;
+	stop_helpers(idle_started ? &idle_tid : NULL, sig_started ? &sig_tid : NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*ret_stage = "serve";
 out:
+	if (fs->se) {
+		if (mounted)
+			fuse_session_unmount(fs->se);
+		fuse_session_destroy(fs->se);
+		fs->se = NULL;
+	}
 	if (lc)
 		fuse_loop_cfg_destroy(lc);
-	if (fuse)
-		fuse_destroy(fuse);
 	fuse_opt_free_args(&args);
 	return r;
 }

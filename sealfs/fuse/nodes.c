@@ -1,10 +1,11 @@
 /*
- * nodes.c - the table of open ciphertext inodes (sealfs FUSE layer).
+ * nodes.c - open regular files of the forward mode: one struct node per
+ * inode while any handle is open, holding a read-write descriptor, the
+ * authenticated header state and an rwlock (sealfs FUSE layer).
  *
- * One struct node per (device, inode) while any handle is open, holding the
- * file's fd, its authenticated header state and an rwlock. The header's size
- * is brought up to date before the node leaves the table, so a later open
- * never races with a stale header write. See fs-internal.h.
+ * The header's recorded size is brought up to date when the last handle
+ * closes, on flush and fsync, before times are set, and at unmount. See
+ * fs-internal.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,143 +15,152 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "log.h"
 #include "fs-internal.h"
 #include "banned.h"
 
-static unsigned bucket_of(dev_t dev, ino_t ino)
+bool node_binding(struct sfs_fs *fs, struct inode *in, uint8_t diriv[SFS_DIRIV_LEN],
+		  char name[SFS_NAME_MAX + 1], size_t *namelen)
 {
-	return (unsigned)((ino * 2654435761u) ^ dev) % NODE_BUCKETS;
+	bool ok = false;
+
+	pthread_mutex_lock(&fs->table_lock);
+	if (in->parent && in->parent->has_iv && in->name && strlen(in->name) <= SFS_NAME_MAX) {
+		memcpy(diriv, in->parent->diriv, SFS_DIRIV_LEN);
+		*namelen = strlen(in->name);
+		memcpy(name, in->name, *namelen + 1);
+		ok = true;
+	}
+	pthread_mutex_unlock(&fs->table_lock);
+	return ok;
 }
 
-static struct node *find(struct sfs_fs *fs, dev_t dev, ino_t ino)
+static int reopen(struct sfs_fs *fs, struct inode *in)
 {
-	for (struct node *n = fs->nodes[bucket_of(dev, ino)]; n; n = n->next)
-		if (n->dev == dev && n->ino == ino)
-			return n;
-	return NULL;
-}
+	char proc[64];
+	int fd;
 
-static struct node *node_alloc(int fd, const struct stat *st)
-{
-	struct node *n = calloc(1, sizeof(*n));
-
-	if (!n)
-		return NULL;
-	n->dev = st->st_dev;
-	n->ino = st->st_ino;
-	n->fd = fd;
-	n->refs = 1;
-	pthread_rwlock_init(&n->lock, NULL);
-	return n;
+	inode_proc(in, proc);
+	fd = open(proc, (fs->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EROFS) && !fs->ro)
+		fd = open(proc, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 static void node_free(struct node *n)
 {
 	sfs_file_release(&n->f);
-	close(n->fd);
+	if (n->fd >= 0)
+		close(n->fd);
 	pthread_rwlock_destroy(&n->lock);
 	free(n);
 }
 
-static void insert(struct sfs_fs *fs, struct node *n)
+static struct node *node_alloc(int fd)
 {
-	unsigned b = bucket_of(n->dev, n->ino);
+	struct node *n = calloc(1, sizeof(*n));
 
-	n->next = fs->nodes[b];
-	fs->nodes[b] = n;
-	fs->open_nodes++;
+	if (!n)
+		return NULL;
+	n->fd = fd;
+	n->opens = 1;
+	pthread_rwlock_init(&n->lock, NULL);
+	return n;
 }
 
-int node_open_loc(struct sfs_fs *fs, const struct loc *at, const struct loc *bound_to,
-		  struct node **ret, const char **ret_why)
+/* Put N in as IN's open state, or take another handle on one that won a race. */
+static struct node *install(struct sfs_fs *fs, struct inode *in, struct node *n)
 {
-	_cleanup_close_ int fd = -1;
-	struct sfs_binding b;
-	struct stat st;
-	struct node *n;
-	int r;
+	struct node *have;
 
-	fd = openat(fs->rootfd, at->cpath, (fs->ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == EACCES && !fs->ro)
-		fd = openat(fs->rootfd, at->cpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ELOOP ? -EINVAL : -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	pthread_mutex_lock(&fs->nodes_lock);
-	n = find(fs, st.st_dev, st.st_ino);
+	pthread_mutex_lock(&fs->table_lock);
+	have = in->node;
+	if (have) {
+		have->opens++;
+	} else {
+		in->node = n;
+		in->refs++;
+	}
+	fs->open_handles++;
+	pthread_mutex_unlock(&fs->table_lock);
+	if (have)
+		node_free(n);
+	return have ? have : n;
+}
+
+int node_open(struct sfs_fs *fs, struct inode *in, struct node **ret)
+{
+	uint8_t diriv[SFS_DIRIV_LEN];
+	char name[SFS_NAME_MAX + 1];
+	struct sfs_binding b;
+	struct node *n;
+	bool bound;
+	int fd, r;
+
+	if (in->type != S_IFREG)
+		return in->type == S_IFDIR ? -EISDIR : -EINVAL;
+	pthread_mutex_lock(&fs->table_lock);
+	n = in->node;
 	if (n) {
-		n->refs++;
-		pthread_mutex_unlock(&fs->nodes_lock);
+		n->opens++;
+		fs->open_handles++;
+	}
+	pthread_mutex_unlock(&fs->table_lock);
+	if (n) {
 		*ret = n;
 		return 0;
 	}
-	n = node_alloc(fd, &st);
+	fd = reopen(fs, in);
+	if (fd < 0)
+		return fd;
+	n = node_alloc(fd);
 	if (!n) {
-		pthread_mutex_unlock(&fs->nodes_lock);
+		close(fd);
 		return -ENOMEM;
 	}
-	loc_binding(bound_to, &b);
-	r = sfs_file_open(&n->f, &sfs_fd_backend, SFS_FD_HANDLE(fd), fs->keys, &b);
+	bound = node_binding(fs, in, diriv, name, &b.namelen);
+	memcpy(b.diriv, diriv, SFS_DIRIV_LEN);
+	b.name = name;
+	r = sfs_file_open(&n->f, &sfs_fd_backend, SFS_FD_HANDLE(fd), fs->keys, bound ? &b : NULL);
 	if (r) {
-		pthread_mutex_unlock(&fs->nodes_lock);
-		n->fd = -1;
-		if (ret_why)
-			*ret_why = n->f.why;
-		sfs_file_release(&n->f);
-		pthread_rwlock_destroy(&n->lock);
-		free(n);
+		if (r == -EIO)
+			fs_report(fs, in, NULL, n->f.why ? n->f.why : "file header fails authentication",
+				  0, false);
+		node_free(n);
 		return r;
 	}
-	TAKE_FD(fd);
-	insert(fs, n);
-	pthread_mutex_unlock(&fs->nodes_lock);
-	*ret = n;
+	*ret = install(fs, in, n);
 	return 0;
 }
 
-int node_open_path(struct sfs_fs *fs, const char *path, struct node **ret)
-{
-	const char *why = NULL;
-	struct loc l;
-	int r = loc_resolve(fs, path, &l);
-
-	if (r)
-		return r;
-	r = node_open_loc(fs, &l, &l, ret, &why);
-	if (r == -EIO)
-		fs_report(fs, path, why ? why : "file header fails authentication", 0, false);
-	return r;
-}
-
-int node_create(struct sfs_fs *fs, int fd, const struct loc *l, struct node **ret)
+int node_new(struct sfs_fs *fs, int fd, const struct sfs_place *p, struct node **ret)
 {
 	struct sfs_binding b;
-	struct stat st;
-	struct node *n;
+	struct node *n = node_alloc(fd);
 	int r;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	n = node_alloc(fd, &st);
 	if (!n)
 		return -ENOMEM;
-	loc_binding(l, &b);
+	sfs_place_binding(p, &b);
 	r = sfs_file_create(&n->f, &sfs_fd_backend, SFS_FD_HANDLE(fd), fs->keys, &b);
 	if (r) {
-		n->fd = -1;
-		sfs_file_release(&n->f);
-		pthread_rwlock_destroy(&n->lock);
-		free(n);
+		n->fd = -1; /* the caller closes and removes it */
+		node_free(n);
 		return r;
 	}
-	pthread_mutex_lock(&fs->nodes_lock);
-	insert(fs, n);
-	pthread_mutex_unlock(&fs->nodes_lock);
 	*ret = n;
 	return 0;
+}
+
+struct node *node_install(struct sfs_fs *fs, struct inode *in, struct node *n)
+{
+	return install(fs, in, n);
+}
+
+void node_discard(struct node *n)
+{
+	n->fd = -1;
+	node_free(n);
 }
 
 int node_flush(struct node *n)
@@ -170,42 +180,91 @@ int node_flush(struct node *n)
 	return r;
 }
 
-void node_put(struct sfs_fs *fs, struct node *n)
+void node_close(struct sfs_fs *fs, struct inode *in)
 {
-	struct node **pp;
+	struct node *n;
 
-	pthread_mutex_lock(&fs->nodes_lock);
-	if (--n->refs > 0) {
-		pthread_mutex_unlock(&fs->nodes_lock);
+	pthread_mutex_lock(&fs->table_lock);
+	n = in->node;
+	fs->open_handles--;
+	if (!n || --n->opens > 0) {
+		pthread_mutex_unlock(&fs->table_lock);
 		return;
 	}
+	/* The last handle: its header is current before another open reads it. */
 	pthread_rwlock_wrlock(&n->lock);
 	(void)node_flush(n);
 	pthread_rwlock_unlock(&n->lock);
-	for (pp = &fs->nodes[bucket_of(n->dev, n->ino)]; *pp; pp = &(*pp)->next) {
-		if (*pp == n) {
-			*pp = n->next;
-			break;
-		}
-	}
-	fs->open_nodes--;
-	pthread_mutex_unlock(&fs->nodes_lock);
+	in->node = NULL;
+	pthread_mutex_unlock(&fs->table_lock);
 	node_free(n);
+	inode_put(fs, in);
 }
 
-void node_flush_at(struct sfs_fs *fs, const char *cpath)
+int node_rebind(struct sfs_fs *fs, struct inode *in, const struct sfs_place *at,
+		const struct sfs_place *was, const struct sfs_place *to)
 {
+	struct sfs_binding b;
 	struct stat st;
-	struct node *n;
+	struct node *n = NULL;
+	bool keep;
+	int r;
 
-	if (fstatat(fs->rootfd, cpath, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return;
-	pthread_mutex_lock(&fs->nodes_lock);
-	n = find(fs, st.st_dev, st.st_ino);
-	if (n) {
-		pthread_rwlock_wrlock(&n->lock);
-		(void)node_flush(n);
-		pthread_rwlock_unlock(&n->lock);
+	if (in) {
+		r = node_open(fs, in, &n);
+		if (r)
+			return r;
+	} else {
+		/* Not known to the kernel: open it where it is, bound where it was. */
+		_cleanup_close_ int fd = openat(at->dirfd, at->disk, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		struct sfs_file f;
+
+		if (fd < 0)
+			return -errno;
+		sfs_place_binding(was, &b);
+		r = sfs_file_open(&f, &sfs_fd_backend, SFS_FD_HANDLE(fd), fs->keys, &b);
+		if (!r) {
+			keep = fstat(fd, &st) == 0;
+			if (to)
+				sfs_place_binding(to, &b);
+			r = sfs_file_rebind(&f, to ? &b : NULL);
+			if (keep) {
+				struct timespec ts[2] = {st.st_atim, st.st_mtim};
+				(void)futimens(fd, ts);
+			}
+		}
+		sfs_file_release(&f);
+		return r;
 	}
-	pthread_mutex_unlock(&fs->nodes_lock);
+	pthread_rwlock_wrlock(&n->lock);
+	/* A rename or link is not a change of content: keep the times. */
+	keep = fstat(n->fd, &st) == 0;
+	if (to)
+		sfs_place_binding(to, &b);
+	r = sfs_file_rebind(&n->f, to ? &b : NULL);
+	if (keep) {
+		struct timespec ts[2] = {st.st_atim, st.st_mtim};
+		(void)futimens(n->fd, ts);
+	}
+	pthread_rwlock_unlock(&n->lock);
+	node_close(fs, in);
+	return r;
+}
+
+void nodes_flush_all(struct sfs_fs *fs)
+{
+	pthread_mutex_lock(&fs->table_lock);
+	for (size_t b = 0; b < INODE_BUCKETS; b++) {
+		for (struct inode *in = fs->table[b]; in; in = in->next) {
+			struct node *n = in->node;
+			if (!n)
+				continue;
+			pthread_rwlock_wrlock(&n->lock);
+			if (node_flush(n))
+				log_error("'%s': could not write the file header at unmount",
+					  in->name ? in->name : "?");
+			pthread_rwlock_unlock(&n->lock);
+		}
+	}
+	pthread_mutex_unlock(&fs->table_lock);
 }
