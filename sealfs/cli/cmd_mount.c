@@ -161,6 +161,15 @@ static int add_exclude(struct excludes *ex, const char *glob)
 	return 0;
 }
 
+static void free_excludes(struct excludes *ex)
+{
+	for (size_t i = 0; i < ex->n; i++)
+		free(ex->v[i]);
+	free(ex->v);
+	ex->v = NULL;
+	ex->n = 0;
+}
+
 static int read_excludes(struct excludes *ex, const char *file)
 {
 	_cleanup_fclose_ FILE *f = fopen(file, "re");
@@ -317,6 +326,7 @@ int cmd_mount(int argc, char **argv)
 	r = sfs_fs_run(fs, master, &stage);
 	sfs_wipe(master, sizeof(master));
 	sfs_fs_free(fs);
+	free_excludes(&ex);
 	if (r) {
 		if (!strcmp(stage, "mount") || !strcmp(stage, "fuse options")) {
 			log_error("cannot mount '%s' on '%s' (see the message above)", cdir, mp);

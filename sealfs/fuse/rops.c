@@ -749,7 +749,15 @@ static void r_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 		}
 		if (size > f->virt_len - off)
 			size = f->virt_len - (size_t)off;
-		fuse_reply_buf(req, f->virt + off, size);
+		/* From a copy: the kernel may release the file (and we free
+		   f->virt) as soon as it has the reply, before writev returns. */
+		buf = malloc(size);
+		if (!buf) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		memcpy(buf, f->virt + off, size);
+		fuse_reply_buf(req, buf, size);
 		return;
 	}
 	buf = malloc(size ? size : 1);

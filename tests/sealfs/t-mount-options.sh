@@ -62,4 +62,20 @@ r=$(errno_of 'open(sys.argv[1] + "/g", "w")' "$M")
 [ "$r" = EROFS ] || fail "write on a --ro mount gave $r, not EROFS"
 [ "$(cat "$M/f")" = data ] || fail "read on a --ro mount"
 sfs_umount "$M"
+step "--shared-storage: a change made in CIPHERDIR shows at once; without it, names are cached"
+PW="brand new pw"  # set by passwd --masterkey above
+sfs_mount "$C" "$M"
+echo cached >"$M/g"
+stat "$M/g" >/dev/null || fail "stat of a new file"
+cg=$(find_by_size "$C" "$(cipher_size 7)")
+rm "$cg"
+stat "$M/g" >/dev/null 2>&1 || note "(the kernel asked again without --shared-storage)"
+sfs_umount "$M"
+sfs_mount "$C" "$M" --shared-storage
+echo shared >"$M/h"
+stat "$M/h" >/dev/null || fail "stat of a new file with --shared-storage"
+rm "$(find_by_size "$C" "$(cipher_size 7)")"
+[ -e "$M/h" ] && fail "--shared-storage: a file removed from CIPHERDIR still shows"
+ls "$M" | grep -qx h && fail "--shared-storage: a file removed from CIPHERDIR is still listed"
+sfs_umount "$M"
 echo "mount options ok"
