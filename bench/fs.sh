@@ -3,21 +3,27 @@
 #
 #   ./bench/fs.sh [BUILD_DIR]        (the Makefile runs `./bench/fs.sh build`)
 #
-# Runs five workloads on a plain directory, sealfs, gocryptfs and EncFS, all on the
-# same disk and in the same run, and prints the median of ROUNDS rounds for each:
+# Runs seven workloads on a plain directory, the FUSE ceiling (bench/passthrough.c:
+# a low-level passthrough without crypto, shaped like sealfs), sealfs, gocryptfs and
+# EncFS, all on the same disk and in the same run, and prints the median of ROUNDS
+# rounds for each:
 #   1. sequential write + fsync (dd from /dev/zero, bs=1M, conv=fsync), MB/s
 #   2. sequential read, cold cache (drop_caches, then dd to /dev/null), MB/s
 #   3. untar of a generated tree of small files (+ syncfs), seconds
 #   4. ls -lR of that tree, cold cache, seconds
 #   5. rm -rf of that tree (+ syncfs), seconds
-# The last column compares sealfs with gocryptfs; >1 always means sealfs is faster.
+#   6. four untars of the tree at once, into four directories (+ syncfs), seconds
+#   7. ls -l of one directory of BIGDIR empty files, cold cache, seconds
+# The last two columns compare sealfs with gocryptfs (>1: sealfs is faster) and
+# with the ceiling (sealfs's time or speed as a fraction of the ceiling's).
 #
 # Environment:
 #   ROUNDS=N        rounds per workload (default 3); the table shows medians
 #   QUICK=1         smoke run: 64 MiB sequential file, 1,000-file tree in 10 dirs
 #   SEQ_MIB=N       size of the sequential file in MiB (default 512, QUICK 64)
 #   NFILES=N NDIRS=N  size of the tree (default 10000 files in 100 dirs, ~100 MB)
-#   FSLIST="..."    which columns to run (default "plain sealfs gocryptfs encfs")
+#   BIGDIR=N        entries of the big directory (default 100000, QUICK 5000)
+#   FSLIST="..."    which columns to run (default "plain ceiling sealfs gocryptfs encfs")
 #   TIMEOUT=S       give up on one command after S seconds (default 600)
 #   BENCH_TMPDIR=D  where the temp dir goes (default /var/tmp: same disk as /work)
 #   REVERSE=0       skip the reverse-mode rows (ls -lR and tar of the encrypted view,
@@ -54,18 +60,21 @@ if [ "$QUICK" = 1 ]; then
 	SEQ_MIB=${SEQ_MIB:-64}
 	NFILES=${NFILES:-1000}
 	NDIRS=${NDIRS:-10}
+	BIGDIR=${BIGDIR:-5000}
 else
 	SEQ_MIB=${SEQ_MIB:-512}
 	NFILES=${NFILES:-10000}
 	NDIRS=${NDIRS:-100}
+	BIGDIR=${BIGDIR:-100000}
 fi
-FSLIST=${FSLIST:-plain sealfs gocryptfs encfs}
+FSLIST=${FSLIST:-plain ceiling sealfs gocryptfs encfs}
+PASSTHROUGH=$BUILD_DIR/bench/fuse-passthrough
 TIMEOUT=${TIMEOUT:-600}
 BENCH_TMPDIR=${BENCH_TMPDIR:-/var/tmp}
 SEED=20240601
 PW="bench-$$-pass word"
 
-for v in ROUNDS SEQ_MIB NFILES NDIRS TIMEOUT; do
+for v in ROUNDS SEQ_MIB NFILES NDIRS BIGDIR TIMEOUT; do
 	case ${!v} in
 	'' | *[!0-9]* | 0) echo "fs.sh: $v must be a positive integer" >&2; exit 2 ;;
 	esac
@@ -209,6 +218,13 @@ median()
 for fs in $FSLIST; do
 	case $fs in
 	plain) AVAIL[$fs]=1 ;;
+	ceiling)
+		# built on request only: it is not part of the product
+		ninja -C "$BUILD_DIR" bench/fuse-passthrough >/dev/null 2>&1
+		if [ -x "$PASSTHROUGH" ]; then AVAIL[$fs]=1; else
+			AVAIL[$fs]=0
+			NOTE[$fs]="bench/fuse-passthrough did not build; "
+		fi ;;
 	sealfs)
 		if [ -x "$SEALFS" ]; then AVAIL[$fs]=1; else
 			log "sealfs binary not found in $BUILD_DIR/sealfs/ (build first: make build)"; exit 2
@@ -221,7 +237,7 @@ for fs in $FSLIST; do
 	*) echo "fs.sh: unknown filesystem '$fs' in FSLIST" >&2; exit 2 ;;
 	esac
 done
-if [ "${AVAIL[gocryptfs]:-0}${AVAIL[encfs]:-0}${AVAIL[sealfs]:-0}" != 000 ] &&
+if [ "${AVAIL[gocryptfs]:-0}${AVAIL[encfs]:-0}${AVAIL[sealfs]:-0}${AVAIL[ceiling]:-0}" != 0000 ] &&
 	! command -v fusermount3 >/dev/null; then
 	log "fusermount3 not found (install fuse3)"; exit 2
 fi
@@ -288,6 +304,11 @@ setup_fs()
 		mkdir -p "$m"
 		FSTYPE[$fs]=$(stat -f -c %T "$m")
 		return 0 ;;
+	ceiling)
+		mkdir -p "$c" "$m"
+		MOUNTED+=("$fs")
+		"$PASSTHROUGH" "$c" "$m" >"$T/ceiling.log" 2>&1 &
+		;;
 	sealfs)
 		mkdir -p "$c" "$m"
 		printf '%s\n' "$PW" | "$SEALFS" init -q --scrypt-logn 10 -S "$c" >"$T/setup.err" 2>&1 ||
@@ -312,7 +333,7 @@ setup_fs()
 	esac
 	wait_mounted "$m" || { log "$fs: $m did not appear in /proc/mounts"; return 1; }
 	FSTYPE[$fs]=$(awk -v m="$m" '$2 == m { t = $3 } END { print t }' /proc/mounts)
-	PID[$fs]=$(daemon_pid "$fs" "$m") || PID[$fs]=""
+	PID[$fs]=$(daemon_pid "$([ "$fs" = ceiling ] && echo fuse-passthroug || echo "$fs")" "$m") || PID[$fs]=""
 	[ -n "${PID[$fs]}" ] && CPU0[$fs]=$(cpu_ticks "${PID[$fs]}")
 	return 0
 }
@@ -333,7 +354,7 @@ done
 # --- workloads --------------------------------------------------------------------
 
 SEQ_BYTES=$((SEQ_MIB * 1048576))
-W_ALL="write read untar ls rm"
+W_ALL="write read untar ls rm puntar bigls"
 
 mbps() { awk -v b="$SEQ_BYTES" -v s="$1" 'BEGIN { printf "%.1f\n", b / 1e6 / s }'; }
 
@@ -437,6 +458,47 @@ w_rm()
 	fi
 }
 
+# Four untars at once (tree1..tree4), as a busy backup target sees them.
+w_puntar()
+{
+	local fs=$1 m=${MNT[$1]} s rc i
+	rm -rf "$m"/p[1-4]
+	mkdir -p "$m"/p1 "$m"/p2 "$m"/p3 "$m"/p4
+	sync
+	s=$(timed "$fs" 1 sh -c 'for i in 1 2 3 4; do tar -xf "$1" -C "$2/p$i" & done; wait' sh "$TARBALL" "$m")
+	rc=$?
+	for i in 1 2 3 4; do
+		[ "$(cd "$m/p$i" && find tree | wc -l)" = "$NENTRIES" ] || { rc=99; echo "p$i incomplete" >"$T/cmd.err"; }
+	done
+	if [ $rc = 0 ]; then record puntar "$fs" "$s"; else
+		fail_note puntar "$fs" $rc
+		record puntar "$fs" FAIL
+	fi
+	rm -rf "$m"/p[1-4]
+	sync
+}
+
+# ls -l of one directory of BIGDIR empty files (made once per filesystem).
+w_bigls()
+{
+	local fs=$1 m=${MNT[$1]} s rc
+	if [ ! -d "$m/big" ]; then
+		"$PY" -c 'import os, sys
+d = sys.argv[1]; os.mkdir(d)
+for i in range(int(sys.argv[2])):
+    os.close(os.open("%s/e%06d" % (d, i), os.O_CREAT | os.O_WRONLY, 0o644))' "$m/big" "$BIGDIR" ||
+			{ record bigls "$fs" FAIL; return; }
+		sync
+	fi
+	drop_caches
+	s=$(timed "$fs" 0 sh -c 'ls -l "$1" | wc -l' sh "$m/big")
+	rc=$?
+	if [ $rc = 0 ]; then record bigls "$fs" "$s"; else
+		fail_note bigls "$fs" $rc
+		record bigls "$fs" FAIL
+	fi
+}
+
 declare -A VERIFY
 T_START=$(now)
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -456,8 +518,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		for fs in "${order[@]}"; do verify_tree "$fs"; done
 	fi
 	for fs in "${order[@]}"; do w_rm "$fs"; done
+	for fs in "${order[@]}"; do w_puntar "$fs"; done
+	for fs in "${order[@]}"; do w_bigls "$fs"; done
 	log "round $r: $(awk -F'\t' -v n="${#RUN_FS[@]}" '{ l[NR] = $1 "/" $2 "=" $3 }
-		END { for (i = NR - 5 * n + 1; i <= NR; i++) printf "%s ", l[i] }' "$RAWLOG")"
+		END { for (i = NR - 7 * n + 1; i <= NR; i++) printf "%s ", l[i] }' "$RAWLOG")"
 done
 # --- reverse mode: an encrypted read-only view of the same tree --------------------
 # sealfs mount --reverse against gocryptfs -reverse: `ls -lR` of the view and
@@ -466,49 +530,62 @@ done
 
 declare -A RMNT RAVAIL
 REVERSE=${REVERSE:-1}
-RW_ALL="rls rtar"
+RW_ALL="rls rtar dls dtar"
+# rev_setup FS KIND PLAIN: a reverse view of a copy of PLAIN; sets RMNT[FS,KIND]
+rev_setup()
+{
+	local fs=$1 kind=$2 src=$3 p=$T/r.$1.$2.plain m=$T/r.$1.$2.mnt
+	mkdir -p "$p" "$m"
+	cp -a "$src/." "$p/"
+	case $fs in
+	sealfs)
+		printf '%s\n' "$PW" | "$SEALFS" init --reverse -q --scrypt-logn 10 -S "$p" >"$T/setup.err" 2>&1 &&
+			printf '%s\n' "$PW" | "$SEALFS" mount --reverse -S "$p" "$m" >"$T/setup.err" 2>&1 ;;
+	gocryptfs)
+		gocryptfs -init -reverse -q -scryptn 10 -passfile "$T/pass" "$p" >"$T/setup.err" 2>&1 &&
+			gocryptfs -reverse -q -passfile "$T/pass" "$p" "$m" >"$T/setup.err" 2>&1 ;;
+	esac || { log "reverse $fs ($kind) setup failed: $(cat "$T/setup.err")"; return 1; }
+	wait_mounted "$m" || return 1
+	RMNT[$fs,$kind]=$m
+}
 if [ "$REVERSE" = 1 ] && [ "${AVAIL[sealfs]:-0}" = 1 ]; then
-	log "reverse mode: extracting the tree into a plaintext directory"
-	mkdir -p "$T/rplain"
+	log "reverse mode: extracting the tree, flat and 5 levels deep"
+	mkdir -p "$T/rplain" "$T/rdeep"
 	tar -C "$T/rplain" -xf "$TARBALL"
+	# the same files, spread over a 5-level tree (4 x 4 x 4 x 4 dirs, files at the bottom)
+	"$PY" - "$T/rplain/tree" "$T/rdeep" <<'PYEOF'
+import os, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+files = sorted(os.path.join(r, f) for r, _, fs in os.walk(src) for f in fs)
+for i, f in enumerate(files):
+    d = os.path.join(dst, "a%d" % (i % 4), "b%d" % (i // 4 % 4), "c%d" % (i // 16 % 4), "d%d" % (i // 64 % 4))
+    os.makedirs(d, exist_ok=True)
+    shutil.copy2(f, os.path.join(d, os.path.basename(f)))
+PYEOF
 	for fs in sealfs gocryptfs; do
 		RAVAIL[$fs]=0
-		case $fs in
-		sealfs)
-			mkdir -p "$T/rs.plain" "$T/rs.mnt"
-			cp -a "$T/rplain/." "$T/rs.plain/"
-			printf '%s\n' "$PW" | "$SEALFS" init --reverse -q --scrypt-logn 10 -S "$T/rs.plain" \
-				>"$T/setup.err" 2>&1 &&
-				printf '%s\n' "$PW" | "$SEALFS" mount --reverse -S "$T/rs.plain" "$T/rs.mnt" \
-				>"$T/setup.err" 2>&1 && RAVAIL[$fs]=1 ;;
-		gocryptfs)
-			command -v gocryptfs >/dev/null || continue
-			mkdir -p "$T/rg.plain" "$T/rg.mnt"
-			cp -a "$T/rplain/." "$T/rg.plain/"
-			gocryptfs -init -reverse -q -scryptn 10 -passfile "$T/pass" "$T/rg.plain" \
-				>"$T/setup.err" 2>&1 &&
-				gocryptfs -reverse -q -passfile "$T/pass" "$T/rg.plain" "$T/rg.mnt" \
-				>"$T/setup.err" 2>&1 && RAVAIL[$fs]=1 ;;
-		esac
-		if [ "${RAVAIL[$fs]}" = 1 ]; then
-			RMNT[$fs]=$T/$([ "$fs" = sealfs ] && echo rs || echo rg).mnt
-			wait_mounted "${RMNT[$fs]}" || RAVAIL[$fs]=0
-		else
-			log "reverse $fs setup failed: $(cat "$T/setup.err")"
-		fi
+		[ "$fs" = gocryptfs ] && ! command -v gocryptfs >/dev/null && continue
+		rev_setup "$fs" flat "$T/rplain" && rev_setup "$fs" deep "$T/rdeep" && RAVAIL[$fs]=1
 	done
 	for ((r = 1; r <= ROUNDS; r++)); do
 		for fs in sealfs gocryptfs; do
 			[ "${RAVAIL[$fs]}" = 1 ] || continue
-			drop_caches
-			s=$(timed plain 0 ls -lR "${RMNT[$fs]}") && record rls "$fs" "$s" || record rls "$fs" FAIL
-			drop_caches
-			s=$(timed plain 0 sh -c 'tar -cf - -C "$1" . | cat >/dev/null' sh "${RMNT[$fs]}") &&
-				record rtar "$fs" "$s" || record rtar "$fs" FAIL
+			for kind in flat deep; do
+				l=r t=r
+				[ "$kind" = deep ] && l=d t=d
+				drop_caches
+				s=$(timed plain 0 ls -lR "${RMNT[$fs,$kind]}") && record "${l}ls" "$fs" "$s" ||
+					record "${l}ls" "$fs" FAIL
+				drop_caches
+				s=$(timed plain 0 sh -c 'tar -cf - -C "$1" . | cat >/dev/null' sh "${RMNT[$fs,$kind]}") &&
+					record "${t}tar" "$fs" "$s" || record "${t}tar" "$fs" FAIL
+			done
 		done
 	done
 	for fs in sealfs gocryptfs; do
-		[ "${RAVAIL[$fs]:-0}" = 1 ] && fusermount3 -u "${RMNT[$fs]}" 2>/dev/null
+		for kind in flat deep; do
+			[ -n "${RMNT[$fs,$kind]:-}" ] && fusermount3 -u "${RMNT[$fs,$kind]}" 2>/dev/null
+		done
 	done
 fi
 
@@ -528,7 +605,7 @@ done
 
 # --- report -----------------------------------------------------------------------
 
-COLS="plain sealfs gocryptfs encfs"
+COLS="plain ceiling sealfs gocryptfs encfs"
 
 cell()
 {
@@ -556,6 +633,18 @@ ratio()
 		printf "%.2f", (w == "write" || w == "read") ? s / g : g / s }'
 }
 
+# sealfs as a fraction of the ceiling: speed / speed, or time / time
+cratio()
+{
+	local w=$1 s c
+	s=$(cell "$w" sealfs)
+	c=$(cell "$w" ceiling)
+	case "$s$c" in *n/a* | *FAIL*) echo "-"; return ;; esac
+	awk -v s="$s" -v c="$c" -v w="$w" 'BEGIN {
+		if (s + 0 == 0 || c + 0 == 0) { print "-"; exit }
+		printf "%.2fx", s / c }'
+}
+
 label()
 {
 	local warm=""
@@ -566,6 +655,8 @@ label()
 	untar) echo "untar ${NFILES} files + sync (s)" ;;
 	ls) echo "ls -lR of the tree, cold$warm (s)" ;;
 	rm) echo "rm -rf of the tree + sync (s)" ;;
+	puntar) echo "4 untars at once + sync (s)" ;;
+	bigls) echo "ls -l of ${BIGDIR} entries, cold$warm (s)" ;;
 	esac
 }
 
@@ -573,26 +664,27 @@ TARMB=$(awk -v b="$(tar -tvf "$TARBALL" | awk '{ s += $3 } END { print s }')" 'B
 echo
 echo "sealfs filesystem benchmark: medians of $ROUNDS round(s)$([ "$QUICK" = 1 ] && echo ", QUICK")"
 echo "tree: $NFILES files in $NDIRS dirs, $TARMB MB; MB/s = 10^6 bytes/s; seconds: lower is better"
-echo "last column: sealfs vs gocryptfs, >1 means sealfs is faster"
+echo "sealfs:gcfs: sealfs vs gocryptfs, >1 means sealfs is faster"
 echo "  (MB/s rows: sealfs/gocryptfs; seconds rows: gocryptfs/sealfs)"
+echo "sealfs:ceil: sealfs's figure over the ceiling's (MB/s: want near 1; seconds: want near 1)"
 echo
-FMT="%-38s %9s %9s %10s %9s %12s\n"
+FMT="%-38s %8s %8s %8s %9s %8s %11s %11s\n"
 # shellcheck disable=SC2059
-printf "$FMT" "workload" plain sealfs gocryptfs encfs "sealfs:gcfs"
-printf '%s\n' "------------------------------------------------------------------------------------------"
+printf "$FMT" "workload" plain ceiling sealfs gocryptfs encfs "sealfs:gcfs" "sealfs:ceil"
+printf '%s\n' "----------------------------------------------------------------------------------------------------------"
 for w in $W_ALL; do
 	# shellcheck disable=SC2059
-	printf "$FMT" "$(label "$w")" "$(cell "$w" plain)" "$(cell "$w" sealfs)" \
-		"$(cell "$w" gocryptfs)" "$(cell "$w" encfs)" "$(ratio "$w")"
+	printf "$FMT" "$(label "$w")" "$(cell "$w" plain)" "$(cell "$w" ceiling)" "$(cell "$w" sealfs)" \
+		"$(cell "$w" gocryptfs)" "$(cell "$w" encfs)" "$(ratio "$w")" "$(cratio "$w")"
 done
-printf '%s\n' "------------------------------------------------------------------------------------------"
+printf '%s\n' "----------------------------------------------------------------------------------------------------------"
 cpurow() { [ "${AVAIL[$1]:-0}" = 1 ] && echo "${CPU[$1]:--}" || echo n/a; }
 # shellcheck disable=SC2059
-printf "$FMT" "daemon CPU, whole run (s)" "-" "$(cpurow sealfs)" "$(cpurow gocryptfs)" "$(cpurow encfs)" ""
+printf "$FMT" "daemon CPU, whole run (s)" "-" "$(cpurow ceiling)" "$(cpurow sealfs)" "$(cpurow gocryptfs)" "$(cpurow encfs)" "" ""
 vrow() { [ "${AVAIL[$1]:-0}" = 1 ] && echo "${VERIFY[$1]:--}" || echo n/a; }
 # shellcheck disable=SC2059
-printf "$FMT" "tree intact (tar --compare, round 1)" "$(vrow plain)" "$(vrow sealfs)" \
-	"$(vrow gocryptfs)" "$(vrow encfs)" ""
+printf "$FMT" "tree intact (tar --compare, round 1)" "$(vrow plain)" "$(vrow ceiling)" "$(vrow sealfs)" \
+	"$(vrow gocryptfs)" "$(vrow encfs)" "" ""
 if [ "$REVERSE" = 1 ] && [ "${RAVAIL[sealfs]:-0}" = 1 ]; then
 	rcell() {
 		[ "${RAVAIL[$2]:-0}" = 1 ] && [ -n "${RES[$1,$2]:-}" ] || { echo n/a; return; }
@@ -603,15 +695,22 @@ if [ "$REVERSE" = 1 ] && [ "${RAVAIL[sealfs]:-0}" = 1 ]; then
 	echo
 	echo "reverse mode: read-only encrypted view of the same tree (s, lower is better)"
 	# shellcheck disable=SC2059
-	printf "$FMT" "workload" "" sealfs gocryptfs "" "sealfs:gcfs"
+	printf "$FMT" "workload" "" "" sealfs gocryptfs "" "sealfs:gcfs" ""
 	for w in $RW_ALL; do
 		a=$(rcell "$w" sealfs) b=$(rcell "$w" gocryptfs)
 		case "$a$b" in *n/a* | *FAIL*) q=- ;; *) q=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "-" }') ;; esac
-		case $w in rls) l="reverse: ls -lR of the view, cold" ;; rtar) l="reverse: tar of the view, cold" ;; esac
+		case $w in
+		rls) l="reverse: ls -lR of the view, cold" ;;
+		rtar) l="reverse: tar of the view, cold" ;;
+		dls) l="reverse, 5 levels: ls -lR, cold" ;;
+		dtar) l="reverse, 5 levels: tar, cold" ;;
+		esac
 		# shellcheck disable=SC2059
-		printf "$FMT" "$l" "" "$a" "$b" "" "$q"
+		printf "$FMT" "$l" "" "" "$a" "$b" "" "$q" ""
 	done
-	echo "  rounds: ls sealfs: ${RES[rls,sealfs]:-} gocryptfs: ${RES[rls,gocryptfs]:-}; tar sealfs: ${RES[rtar,sealfs]:-} gocryptfs: ${RES[rtar,gocryptfs]:-}"
+	for w in $RW_ALL; do
+		echo "  rounds $w: sealfs: ${RES[$w,sealfs]:-} gocryptfs: ${RES[$w,gocryptfs]:-}"
+	done
 fi
 echo
 echo "every round (in order):"

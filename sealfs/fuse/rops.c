@@ -309,7 +309,10 @@ static int reply_inode(struct sfs_fs *fs, struct inode *in, struct fuse_entry_pa
 	}
 	e->ino = (fuse_ino_t)(uintptr_t)in;
 	e->attr_timeout = 0;
-	e->entry_timeout = 0;
+	/* A file's name is looked up again at every open or stat, so a file
+	   replaced under its name shows at once. A directory's stays cached
+	   for a second: otherwise every stat walks the whole path again. */
+	e->entry_timeout = S_ISDIR(e->attr.st_mode) ? 1.0 : 0;
 	return 0;
 }
 
