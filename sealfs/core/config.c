@@ -162,10 +162,24 @@ static int wrap(struct sfs_config *c, const uint8_t master[32], const char *pw, 
 	return r;
 }
 
+/*
+ * The config's checksum is not a MAC: whoever can edit the store can set any
+ * parameters, and scrypt runs before anything is authenticated. So no more
+ * memory (128 * r * 2^logn bytes) and no more work (2^logn * r * p) than the
+ * costliest setting sealfs init writes: logn 24, r 8, p 1 (16 GiB).
+ */
+static bool kdf_affordable(const struct sfs_kdf *k)
+{
+	uint64_t n = 1ULL << k->logn;
+
+	return 128 * (uint64_t)k->r * n <= SFS_KDF_MAX_MEM &&
+	       n * k->r * k->p <= (1ULL << SFS_KDF_MAX_LOGN) * SFS_KDF_MIN_R;
+}
+
 static bool kdf_ok(const struct sfs_kdf *k)
 {
 	return k->logn >= SFS_KDF_MIN_LOGN && k->logn <= SFS_KDF_MAX_LOGN && k->r >= SFS_KDF_MIN_R &&
-	       k->p >= 1;
+	       k->p >= 1 && kdf_affordable(k);
 }
 
 void sfs_config_defaults(struct sfs_config *c, unsigned features)
@@ -418,6 +432,11 @@ int sfs_config_parse(const char *text, size_t len, struct sfs_config *ret, char 
 		return fail(why, whylen, -ERANGE,
 			    "scrypt parameters logn=%u r=%u p=%u below the minimum (logn>=%d, r>=%d)",
 			    c.kdf.logn, c.kdf.r, c.kdf.p, SFS_KDF_MIN_LOGN, SFS_KDF_MIN_R);
+	if (!kdf_affordable(&c.kdf))
+		return fail(why, whylen, -ERANGE,
+			    "scrypt parameters logn=%u r=%u p=%u ask for more memory or work than "
+			    "sealfs init ever writes (logn=%d r=%d p=1, 16 GiB): edited?",
+			    c.kdf.logn, c.kdf.r, c.kdf.p, SFS_KDF_MAX_LOGN, SFS_KDF_MIN_R);
 	/*
 	 * Everything from the first setting on must be in canonical form (the
 	 * MAC covers the canonical text; FORMAT.md allows comments only before

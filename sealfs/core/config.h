@@ -38,6 +38,8 @@
 #define SFS_KDF_MIN_LOGN 10
 #define SFS_KDF_MIN_R 8
 #define SFS_KDF_MAX_LOGN 24
+/* scrypt memory at logn 24, r 8: the most a config may ask for */
+#define SFS_KDF_MAX_MEM (128ULL * SFS_KDF_MIN_R << SFS_KDF_MAX_LOGN)
 
 struct sfs_kdf {
 	unsigned logn; /* scrypt N = 2^logn */

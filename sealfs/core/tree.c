@@ -18,15 +18,35 @@
 #include "tree.h"
 #include "banned.h"
 
+/*
+ * Open one of the volume's own small files (a diriv, a side file) for
+ * reading. Without blocking and only if it is a regular file: whoever can
+ * edit the store could plant a FIFO there, and reading it would hang.
+ * -EIO when it is not a regular file.
+ */
+static int open_small(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return errno == ELOOP ? -EIO : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
 int sfs_diriv_read(int dirfd, uint8_t out[SFS_DIRIV_LEN])
 {
 	_cleanup_close_ int fd = -1;
 	uint8_t buf[SFS_DIRIV_LEN + 1];
 	ssize_t n;
 
-	fd = openat(dirfd, SFS_DIRIV_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_small(dirfd, SFS_DIRIV_NAME);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = io_read_full(fd, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
@@ -117,9 +137,9 @@ int sfs_tree_entry_name(const struct sfs_keys *k, int dirfd, const uint8_t diriv
 	r = side_name(disk, SFS_NAME_SUFFIX, side, sizeof(side));
 	if (r)
 		return r;
-	fd = openat(dirfd, side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_small(dirfd, side);
 	if (fd < 0)
-		return errno == ENOENT ? -EIO : -errno;
+		return fd == -ENOENT ? -EIO : fd;
 	n = io_read_full(fd, enc, sizeof(enc) - 1);
 	if (n < 0)
 		return (int)n;
@@ -215,9 +235,9 @@ long sfs_tree_readlink(const struct sfs_keys *k, int dirfd, const char *disk, ch
 		int r = side_name(disk, SFS_LINK_SUFFIX, side, sizeof(side));
 		if (r)
 			return r;
-		fd = openat(dirfd, side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		fd = open_small(dirfd, side);
 		if (fd < 0)
-			return errno == ENOENT ? -EIO : -errno;
+			return fd == -ENOENT ? -EIO : fd;
 		n = io_read_full(fd, enc, SFS_ENC_LINK_MAX + 1);
 		if (n < 0)
 			return n;

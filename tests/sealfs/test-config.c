@@ -584,6 +584,33 @@ static void test_versions_features_kdf(void)
 	t = replace_line(text, "kdf-logn 10\n", "kdf-logn 99999999999999999999999\n");
 	CHECK_EQ(parse_fixed(t, &c), -EINVAL);
 	free(t);
+	/*
+	 * An edited config must not make unlock allocate or grind before the
+	 * password is checked: r and p that ask for more memory or work than
+	 * logn 24, r 8, p 1 (what init writes at most) are refused at parse.
+	 */
+	{
+		char *t2, *t3;
+		t = replace_line(text, "kdf-logn 10\n", "kdf-logn 24\n");
+		t2 = replace_line(t, "kdf-r 8\n", "kdf-r 64\n");
+		t3 = replace_line(t2, "kdf-p 1\n", "kdf-p 64\n");
+		CHECK_EQ(parse_fixed(t3, &c), -ERANGE);
+		free(t3);
+		t3 = replace_line(t, "kdf-p 1\n", "kdf-p 2\n");
+		CHECK_EQ(parse_fixed(t3, &c), -ERANGE); /* twice the work */
+		free(t3);
+		CHECK_EQ(parse_fixed(t, &c), 0); /* logn 24, r 8, p 1: the limit itself */
+		free(t2);
+		free(t);
+		t = replace_line(text, "kdf-logn 10\n", "kdf-logn 22\n");
+		t2 = replace_line(t, "kdf-r 8\n", "kdf-r 64\n"); /* 32 GiB */
+		CHECK_EQ(parse_fixed(t2, &c), -ERANGE);
+		free(t2);
+		free(t);
+		t = replace_line(text, "kdf-p 1\n", "kdf-p 16\n");
+		CHECK_EQ(parse_fixed(t, &c), 0); /* cheap at logn 10 */
+		free(t);
+	}
 	free(text);
 }
 
