@@ -19,7 +19,8 @@
 #include "keys.h"
 #include "names.h"
 
-/* Read DIRFD/sealfs.diriv. -ENOENT when absent, -EIO when not 16 bytes. */
+/* Read DIRFD/sealfs.diriv. -ENOENT when absent, -EIO when it is not a regular
+   file of 16 bytes (a symlink or a FIFO is never followed or read). */
 int sfs_diriv_read(int dirfd, uint8_t out[SFS_DIRIV_LEN]);
 /* Create DIRFD/sealfs.diriv with fresh random bytes (durably). */
 int sfs_diriv_create(int dirfd, uint8_t out[SFS_DIRIV_LEN]);

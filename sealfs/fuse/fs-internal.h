@@ -49,6 +49,12 @@ enum ikind {
 
 struct node;
 
+/* An open handle that is not a regular file: see handle_open below. */
+struct handle {
+	struct handle *prev, *next;
+	void (*free)(struct handle *h);
+};
+
 struct inode {
 	struct inode *next; /* hash chain */
 	dev_t dev;
@@ -82,6 +88,7 @@ struct sfs_fs {
 	uint8_t rootiv[SFS_DIRIV_LEN];
 	int64_t last_activity; /* CLOCK_MONOTONIC ms of the last request (--idle) */
 	unsigned open_handles; /* files and directories open, under table lock */
+	struct handle handles; /* list head of struct handle, under table lock */
 	struct fuse_session *se;
 	double timeout;	/* entry and attribute cache, seconds */
 	bool writeback; /* the kernel's writeback cache is on */
@@ -126,8 +133,16 @@ int inode_where(struct sfs_fs *fs, struct inode *in, struct inode **parent,
 void inode_table_free(struct sfs_fs *fs);
 /* "/proc/self/fd/N" of IN's descriptor. */
 void inode_proc(const struct inode *in, char out[64]);
-/* Count an open handle (--idle never unmounts with one open). */
-void handles_add(struct sfs_fs *fs, int delta);
+/*
+ * Open handles other than regular files (listings, reverse-mode files): each
+ * embeds a struct handle, registered while the kernel holds it, so --idle
+ * never unmounts with one open and a stop with some still open frees them.
+ */
+void handle_open(struct sfs_fs *fs, struct handle *h, void (*free_fn)(struct handle *h));
+void handle_close(struct sfs_fs *fs, struct handle *h); /* unregisters and frees */
+void handles_free_all(struct sfs_fs *fs);
+/* Free the open-file state of every inode (the kernel is gone). */
+void nodes_free_all(struct sfs_fs *fs);
 
 /* nodes.c: open regular files (forward mode) */
 struct node {

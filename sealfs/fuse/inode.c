@@ -259,15 +259,38 @@ void inode_proc(const struct inode *in, char out[64])
 	snprintf(out, 64, "/proc/self/fd/%d", in->fd);
 }
 
-void handles_add(struct sfs_fs *fs, int delta)
+void handle_open(struct sfs_fs *fs, struct handle *h, void (*free_fn)(struct handle *h))
+{
+	h->free = free_fn;
+	pthread_mutex_lock(&fs->table_lock);
+	h->next = fs->handles.next;
+	h->prev = &fs->handles;
+	h->next->prev = h;
+	fs->handles.next = h;
+	fs->open_handles++;
+	pthread_mutex_unlock(&fs->table_lock);
+}
+
+void handle_close(struct sfs_fs *fs, struct handle *h)
 {
 	pthread_mutex_lock(&fs->table_lock);
-	fs->open_handles += (unsigned)delta;
+	h->prev->next = h->next;
+	h->next->prev = h->prev;
+	fs->open_handles--;
 	pthread_mutex_unlock(&fs->table_lock);
+	h->free(h);
+}
+
+void handles_free_all(struct sfs_fs *fs)
+{
+	while (fs->handles.next != &fs->handles)
+		handle_close(fs, fs->handles.next);
 }
 
 void inode_table_free(struct sfs_fs *fs)
 {
+	handles_free_all(fs);
+	nodes_free_all(fs);
 	for (size_t b = 0; b < INODE_BUCKETS; b++) {
 		struct inode *in = fs->table[b];
 		while (in) {

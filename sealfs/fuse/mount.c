@@ -44,6 +44,7 @@ int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret)
 	fs->euid = geteuid();
 	pthread_mutex_init(&fs->report_lock, NULL);
 	pthread_mutex_init(&fs->table_lock, NULL);
+	fs->handles.next = fs->handles.prev = &fs->handles;
 	fs->rootfd = open(o->cipherdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs->rootfd < 0 || fstat(fs->rootfd, &st) < 0) {
 		r = -errno;

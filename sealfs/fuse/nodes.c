@@ -268,3 +268,15 @@ void nodes_flush_all(struct sfs_fs *fs)
 	}
 	pthread_mutex_unlock(&fs->table_lock);
 }
+
+void nodes_free_all(struct sfs_fs *fs)
+{
+	for (size_t b = 0; b < INODE_BUCKETS; b++) {
+		for (struct inode *in = fs->table[b]; in; in = in->next) {
+			if (in->node) {
+				node_free(in->node);
+				in->node = NULL;
+			}
+		}
+	}
+}

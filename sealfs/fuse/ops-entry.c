@@ -530,11 +530,20 @@ void fw_readlink(fuse_req_t req, fuse_ino_t ino)
 
 /* An open directory listing. */
 struct dirh {
+	struct handle h; /* first: the handle is the listing */
 	DIR *d;
 	off_t off;
 	struct dirent *ent;
 	uint8_t iv[SFS_DIRIV_LEN];
 };
+
+static void dirh_free(struct handle *h)
+{
+	struct dirh *d = (struct dirh *)h;
+
+	closedir(d->d);
+	free(d);
+}
 
 void fw_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -564,12 +573,9 @@ void fw_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->fh = (uintptr_t)h;
 	fi->cache_readdir = fs->timeout > 0;
 	fi->keep_cache = fs->timeout > 0;
-	handles_add(fs, 1);
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		closedir(h->d);
-		free(h);
-		handles_add(fs, -1);
-	}
+	handle_open(fs, &h->h, dirh_free);
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		handle_close(fs, &h->h);
 }
 
 static void list(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -680,9 +686,7 @@ void fw_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dirh *h = (struct dirh *)(uintptr_t)fi->fh;
 
-	closedir(h->d);
-	free(h);
-	handles_add(fs_of(req), -1);
+	handle_close(fs_of(req), &h->h);
 	fs_touch(fs_of(req));
 	fuse_reply_err(req, 0);
 }

@@ -38,6 +38,7 @@
 
 /* Open handle of a view file. */
 struct rfile {
+	struct handle h; /* first */
 	int fd; /* plaintext file, or -1 for virtual files */
 	uint8_t id[SFS_FILE_ID_LEN];
 	uint8_t key[32];
@@ -454,6 +455,7 @@ static void r_readlink(fuse_req_t req, fuse_ino_t ino)
 
 /* A directory listing, made whole at opendir. */
 struct rdir {
+	struct handle h; /* first */
 	size_t n, cap;
 	struct rent {
 		char *name;
@@ -487,6 +489,11 @@ static void rdir_free(struct rdir *d)
 		free(d->ents[i].name);
 	free(d->ents);
 	free(d);
+}
+
+static void rdir_handle_free(struct handle *h)
+{
+	rdir_free((struct rdir *)h);
 }
 
 static int rdir_fill(struct sfs_fs *fs, struct inode *in, struct rdir *out)
@@ -564,11 +571,9 @@ static void r_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->fh = (uintptr_t)d;
-	handles_add(fs, 1);
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		rdir_free(d);
-		handles_add(fs, -1);
-	}
+	handle_open(fs, &d->h, rdir_handle_free);
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		handle_close(fs, &d->h);
 }
 
 static void r_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -596,8 +601,7 @@ static void r_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void r_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	rdir_free((struct rdir *)(uintptr_t)fi->fh);
-	handles_add(fs_of(req), -1);
+	handle_close(fs_of(req), &((struct rdir *)(uintptr_t)fi->fh)->h);
 	fs_touch(fs_of(req));
 	fuse_reply_err(req, 0);
 }
@@ -609,6 +613,11 @@ static void rfile_free(struct rfile *f)
 	free(f->virt);
 	sfs_wipe(f->key, sizeof(f->key));
 	free(f);
+}
+
+static void rfile_handle_free(struct handle *h)
+{
+	rfile_free((struct rfile *)h);
 }
 
 /* Set up the encrypted view of the plaintext regular file IN. */
@@ -684,11 +693,9 @@ static void r_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->fh = (uintptr_t)f;
-	handles_add(fs, 1);
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		rfile_free(f);
-		handles_add(fs, -1);
-	}
+	handle_open(fs, &f->h, rfile_handle_free);
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		handle_close(fs, &f->h);
 }
 
 /* Encrypt [off, off+size) of the view of F into buf. Bytes or -errno. */
@@ -773,8 +780,7 @@ static void r_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 
 static void r_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	rfile_free((struct rfile *)(uintptr_t)fi->fh);
-	handles_add(fs_of(req), -1);
+	handle_close(fs_of(req), &((struct rfile *)(uintptr_t)fi->fh)->h);
 	fs_touch(fs_of(req));
 	fuse_reply_err(req, 0);
 }
