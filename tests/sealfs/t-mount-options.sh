@@ -35,6 +35,16 @@ is_mounted "$M" && fail "--idle 3s: still mounted 30 s after the last file was c
 [ $(((t1 - t0) / 1000000)) -ge 2900 ] || fail "--idle 3s: unmounted $(((t1 - t0) / 1000000)) ms after the last close"
 note "unmounted after idling"
 
+step "--idle counts directory walks as activity"
+sfs_mount "$C" "$M" --idle 3s
+mkdir -p "$M/walk/a/b" && echo x >"$M/walk/a/b/f"
+for i in $(seq 1 16); do
+	ls -lR "$M/walk" >/dev/null || fail "ls -lR of the mount"
+	sleep 0.5
+done
+is_mounted "$M" || fail "--idle 3s unmounted while ls -lR ran every half second"
+sfs_umount "$M"
+
 step "--masterkey mounts without the password, and a wrong key is refused"
 expect_rc 0 "mount --masterkey" "$SEALFS" mount --masterkey "$T/key" "$C" "$M"
 _track_mount "$M"
