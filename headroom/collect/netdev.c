@@ -4,13 +4,20 @@
  *
  * Table net, key = interface, per second: packets and kB received and
  * sent, errors and drops; ifutil_pct is the busier direction against the
- * link speed (full duplex, as sar), 0 when the speed is unknown (lo,
- * virtual links, containers without /sys). Interfaces that appear start
+ * link speed (full duplex, as sar). The speed is LINK_SPEED's for the
+ * interface (opts.link_speed) if given, else /sys/class/net/X/speed of a
+ * device with hardware behind it (/sys/class/net/X/device); a veth, tun,
+ * bond or bridge reports a nominal speed that says nothing of its capacity.
+ * Without a real speed ifutil_pct is NaN (stored as NULL: unknown, not 0):
+ * lo, virtual links, containers without /sys. Interfaces that appear start
  * with a baseline interval; counters that went back are read as a 32-bit
  * wrap when plausible, else as a reset (see hr_counter_delta).
  * Depends on common/ only.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,13 +128,43 @@ void hr_netdev_free(void *state)
 	free(st);
 }
 
+uint64_t hr_link_speed_opt(const char *list, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *colon = strchr(p, ':');
+		if (!colon)
+			break;
+		if ((size_t)(colon - p) == nl && !memcmp(p, name, nl)) {
+			uint64_t v;
+			const char *q = colon + 1;
+			return hr_scan_u64(&q, &v) ? v : 0;
+		}
+		p = colon + 1;
+		while (*p && *p != ' ' && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
 static uint64_t link_speed(struct hr_ctx *ctx, const char *name)
 {
 	char path[HR_NAME_MAX + 32];
 	const char *buf;
 	size_t len;
+	uint64_t v;
 
 	if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
+		return 0;
+	v = hr_link_speed_opt(ctx->opts.link_speed, name);
+	if (v)
+		return v;
+	/* no hardware behind it: its speed is nominal (veth says 10000) */
+	snprintf(path, sizeof(path), "sys/class/net/%s/device", name);
+	if (faccessat(ctx->rootfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	snprintf(path, sizeof(path), "sys/class/net/%s/speed", name);
 	if (hr_ctx_read(ctx, path, &buf, &len) < 0)
@@ -163,6 +200,8 @@ static int emit(struct hr_ctx *ctx, struct hr_rows *out, const struct hr_netdev 
 	if (speed) {
 		double u = 100.0 * (rx > tx ? rx : tx) * 8.0 / ((double)speed * 1e6);
 		row->v[4] = hr_round2(u > 100.0 ? 100.0 : u);
+	} else {
+		row->v[4] = NAN;	/* unknown */
 	}
 	row->v[5] = hr_round2((double)d[4] / dt);
 	row->v[6] = hr_round2((double)d[5] / dt);
