@@ -522,29 +522,43 @@ static int gather(struct hr_ctx *ctx, struct procs_state *st, struct pinfo **ret
 	return 0;
 }
 
+/* PREV (an entry of the last sample) in CUR as the same process, or NULL. */
+static struct pinfo *alive(const struct pinfo *prev, struct pinfo *cur, size_t n)
+{
+	struct pinfo key = {.pid = prev->pid}, *now;
+
+	now = n ? bsearch(&key, cur, n, sizeof(key), cmp_pid) : NULL;
+	return now && now->start == prev->start ? now : NULL;
+}
+
 /*
  * Each process of the previous sample that is gone now (or whose pid is
- * another process's): credit its last-seen I/O counters to its parent, if
- * the parent is the same process as then (reaped_r/w of cur[]).
+ * another process's): credit its last-seen I/O counters to its nearest
+ * ancestor still alive (reaped_r/w of cur[]). A parent that is gone too
+ * reaped it first and was reaped in turn, so its bytes climb the chain: a
+ * fio job reaped by the fio main process, reaped by the shell.
  */
 static void reaped_io(const struct procs_state *st, struct pinfo *cur, size_t n)
 {
 	for (size_t i = 0; i < st->n; i++) {
-		const struct pinfo *gone = &st->p[i], *pp;
-		struct pinfo key = {.pid = gone->pid}, *now, *par;
+		const struct pinfo *gone = &st->p[i], *up = gone;
+		struct pinfo *anc = NULL;
 
-		now = n ? bsearch(&key, cur, n, sizeof(key), cmp_pid) : NULL;
-		if ((now && now->start == gone->start) || gone->ppid == 0)
+		if ((!gone->rbytes && !gone->wbytes) || alive(gone, cur, n))
 			continue;
-		if (!gone->rbytes && !gone->wbytes)
-			continue;
-		key.pid = gone->ppid;
-		par = n ? bsearch(&key, cur, n, sizeof(key), cmp_pid) : NULL;
-		pp = find_pid(st, i, gone->ppid);
-		if (!par || !pp || pp->start != par->start)
-			continue;
-		par->reaped_r += gone->rbytes;
-		par->reaped_w += gone->wbytes;
+		for (int depth = 0; depth < 64 && up->ppid; depth++) {
+			const struct pinfo *pp = find_pid(st, st->n, up->ppid);
+			if (!pp)
+				break;
+			anc = alive(pp, cur, n);
+			if (anc)
+				break;
+			up = pp;	/* gone as well: on to its parent */
+		}
+		if (anc) {
+			anc->reaped_r += gone->rbytes;
+			anc->reaped_w += gone->wbytes;
+		}
 	}
 }
 

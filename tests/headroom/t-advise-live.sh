@@ -14,9 +14,10 @@
 #     request takes 20 ms (hr-slowdisk), kept busy by fio with 8 requests
 #     queued. Whatever the machine's speed or load, that disk is busy all
 #     the time (%util near 100), its queue holds about 8 requests and each
-#     waits well over 50 ms: advise must call it an upgrade on utilisation
-#     and on queueing, with the default thresholds, and name fio as the
-#     process doing the I/O. The test measures the disk's %util itself
+#     waits well over 50 ms: the utilisation and queueing rules fire with
+#     the default thresholds, and since fio alone does the I/O, advise says
+#     "investigate" (disk-rogue: fio is doing N% of the disk's I/O) rather
+#     than upgrade. The test measures the disk's %util itself
 #     from /proc/diskstats, so a broken setup fails rather than passing.
 . "$SRC_DIR/tests/headroom/lib.sh"
 need stress-ng
@@ -33,7 +34,7 @@ in_pidns 'stress-ng --cpu "$ncpu" --timeout 300s >/dev/null 2>&1 & sleep 1
 	"$HR" record --db "$T/cpu.db" --count 11 --interval 1 >/dev/null' || fail "record exited $?"
 "$HR" advise -c "$T/none.conf" --db "$T/cpu.db" --min-sustained 8s >"$T/cpu.txt"; rc=$?
 cat "$T/cpu.txt"
-[ $rc -eq 12 ] || fail "advise exited $rc, expected 12 (upgrade)"
+[ $rc -ge 12 ] || fail "advise exited $rc, expected 12 (upgrade)"
 sed -n '/^CPU:/,/^$/p' "$T/cpu.txt" >"$T/cpu-section.txt"
 grep -qx 'CPU: UPGRADE' "$T/cpu-section.txt" || fail "CPU not called an upgrade"
 grep -q '^  \[upgrade\] cpu-busy:' "$T/cpu-section.txt" || fail "the CPU busy rule did not fire"
@@ -91,11 +92,14 @@ echo "measured: $disk busy ${util}% of the recording"
 [ "$util" -ge 90 ] || fail "the slow disk was busy only ${util}% of the time: the setup is broken"
 "$HR" advise -c "$T/none.conf" --db "$T/disk.db" --min-sustained 4s >"$T/disk.txt"; rc=$?
 cat "$T/disk.txt"
-[ $rc -eq 12 ] || fail "advise exited $rc, expected 12 (upgrade) for disk $disk"
+# (the exit status is the worst of every resource, the machine's own disks too)
+[ $rc -ge 11 ] || fail "advise exited $rc, expected at least 11 (investigate) for disk $disk"
 sed -n "/^disk $disk:/,/^\$/p" "$T/disk.txt" >"$T/disk-section.txt"
-grep -qx "disk $disk: UPGRADE" "$T/disk-section.txt" || fail "disk $disk not called an upgrade"
-grep -q '^  \[upgrade\] disk-busy:' "$T/disk-section.txt" || fail "disk $disk: the utilisation rule did not fire"
-grep -q '^  \[upgrade\] disk-queue:' "$T/disk-section.txt" || fail "disk $disk: the queueing rule did not fire"
-grep -q '^      fio ' "$T/disk-section.txt" || fail "fio not named for disk $disk"
-echo "ok: disk $disk named (utilisation and queueing), with fio"
+grep -qx "disk $disk: INVESTIGATE" "$T/disk-section.txt" || fail "disk $disk not called investigate"
+grep -q '^  \[investigate\] disk-busy:' "$T/disk-section.txt" || fail "disk $disk: the utilisation rule did not fire"
+grep -q '^  \[investigate\] disk-queue:' "$T/disk-section.txt" || fail "disk $disk: the queueing rule did not fire"
+grep -q "^    fio (pid [0-9].*) is doing [0-9]*% of the disk's I/O" "$T/disk-section.txt" ||
+	fail "fio not named as the rogue for disk $disk"
+grep -q '^      fio ' "$T/disk-section.txt" || fail "fio not among the top processes for disk $disk"
+echo "ok: disk $disk busy and queueing, fio named as the process to investigate"
 echo "live advise passed"
