@@ -233,9 +233,10 @@ N=5 in_pidns 'bash "$T/rec.sh" idle' ||
 	fail "idle: record or sadc failed"
 advise idle idle
 check idle "too short to judge" "the verdict line of a 5 s range does not say it is too short"
-agree idle idle -q runq-sz "" 1.5 0.25
-agree idle idle -r %memused "" 1 0.05
-agree idle idle -r kbmemused "" 0 0.05
+# (gauges of a machine others use, read up to a second apart by the two
+# samplers: the fixture tests pin the exact definitions, these the agreement)
+agree idle idle -q runq-sz "" 2 0
+agree idle idle -r %memused "" 1 0
 no_self idle
 
 # --- reap: a shell is not charged the I/O of the child it reaped ---
