@@ -35,6 +35,8 @@
 #          1000, 1400-byte datagrams sent at 200/s: every one is dropped on
 #          transmit. net-drops "investigate" with what it can mean (MTU);
 #          a veth has no real link speed, so ifutil is "unknown", not 0%.
+#          va carries a tbf shaper (10 Mbit/s, above the traffic), which the
+#          net collector must see (hr-shaped asks what it asks).
 #          Oracle: txdrop/s. (Interface errors have no such injectable
 #          fault here; the fixture goldens cover their wording.)
 #  reap    fio under sh writes 5 MiB at 1 MiB/s and exits inside the
@@ -53,6 +55,8 @@ need_pidns
 SADC=/usr/lib/sysstat/sadc
 [ -x "$SADC" ] && command -v sar >/dev/null || skip "sysstat (sadc, sar) is not installed"
 SLOW="$BUILD_DIR/tests/headroom/hr-slowdisk"
+SHAPED="$BUILD_DIR/tests/headroom/hr-shaped"
+export SHAPED
 [ -e /dev/fuse ] || skip "no /dev/fuse"
 [ -e /dev/loop-control ] || skip "no loop devices (/dev/loop-control)"
 export LC_ALL=C
@@ -202,6 +206,9 @@ sleep 0.3
 ip link add va mtu 1500 type veth peer name vb netns $peer mtu 1000 || exit 4
 ip addr add 10.99.0.1/24 dev va && ip link set va up && ip link set lo up || exit 4
 nsenter -t $peer -n sh -c 'ip addr add 10.99.0.2/24 dev vb && ip link set vb up' || exit 4
+"$SHAPED" >"$T/shaped-before.txt" || exit 5
+tc qdisc add dev va root tbf rate 10mbit burst 32kbit latency 400ms || exit 4
+"$SHAPED" >"$T/shaped.txt" || exit 5
 python3 -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -213,7 +220,8 @@ while time.time() < end:
 bash "$T/rec.sh" nic
 EOF
 in_pidns 'unshare --net bash "$T/nic.sh"'; r=$?
-[ $r = 4 ] && skip "cannot make a veth pair across network namespaces here"
+[ $r = 4 ] && skip "cannot make a veth pair across network namespaces (or tc qdisc) here"
+[ $r = 5 ] && fail "nic: hr-shaped cannot ask the kernel for the qdiscs"
 [ $r = 0 ] || fail "nic: record or sadc failed (exit $r)"
 advise nic nic --min-sustained 4s
 [ $rc -ge 11 ] || { echo "FAIL: nic: exit $rc, expected at least 11 (investigate)"; status=1; }
@@ -226,6 +234,9 @@ check nic.sec "^  kB/s average" "the main figure of a link without a speed is no
 [ "$(q "$T/nic.db" "SELECT count(*) FROM net WHERE iface = 'va' AND ifutil_pct IS NOT NULL")" = 0 ] ||
 	{ echo "FAIL: nic: va's ifutil stored as a number"; status=1; }
 agree nic nic "-n EDEV" txdrop/s va 5 0.1
+# the collector's tc check (what makes a shaped link's ifutil unknown)
+grep -qx va "$T/shaped-before.txt" && { echo "FAIL: nic: va taken for shaped before any qdisc"; status=1; }
+grep -qx va "$T/shaped.txt" || { echo "FAIL: nic: va with a tbf qdisc not taken for shaped"; status=1; }
 
 # --- idle: the recorder alone ---
 : >"$T/idle.conf"
