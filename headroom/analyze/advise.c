@@ -574,7 +574,6 @@ static void trend(struct hr_resource *r, const struct hr_thresholds *th)
 
 /* ---- evaluation ------------------------------------------------------------------ */
 
-
 /* "available % <= 10 and swap pages/s >= 10 for 5min" */
 static void describe(struct hr_finding *f, const struct hr_rule *ru, const struct hr_thresholds *th,
 		     int64_t min)
@@ -625,7 +624,8 @@ void hr_dur_fmt(int64_t ms, char *buf, size_t size)
 	else if (m < 48 * 60)
 		snprintf(buf, size, "%lldh%02lldmin", (long long)(m / 60), (long long)(m % 60));
 	else
-		snprintf(buf, size, "%lldd%02lldh", (long long)(m / 1440), (long long)(m / 60 % 24));
+		snprintf(buf, size, "%lldd%02lldh", (long long)(m / 1440),
+			 (long long)(m / 60 % 24));
 }
 
 static struct hr_resource *find_res(struct hr_advice *a, enum hr_res_kind k)
@@ -660,7 +660,8 @@ static bool mem_io(const struct hr_aseries *m, size_t j, const struct hr_thresho
  * (*ret_swap: swapping was most of that).
  */
 static double mem_overlap(const struct hr_resource *disk, const struct hr_resource *mem,
-			  const struct hr_thresholds *th, const struct hr_rule *rule, bool *ret_swap)
+			  const struct hr_thresholds *th, const struct hr_rule *rule,
+			  bool *ret_swap)
 {
 	struct rule_ctx c = {.rule = rule, .th = th};
 	double both = 0, swapped = 0, all = 0;
@@ -762,7 +763,8 @@ static bool has_col(const struct hr_aseries *s, int col)
  * with the link far from full are frames larger than the other end's MTU,
  * a shaper, or a filter; errors are the physical layer or the driver.
  */
-static void net_evidence(struct hr_resource *r, struct hr_finding *f, const struct hr_thresholds *th)
+static void net_evidence(struct hr_resource *r, struct hr_finding *f,
+			 const struct hr_thresholds *th)
 {
 	const struct hr_rule *ru = rule_of(f->rule);
 	double kb, u, all, tx;
@@ -781,17 +783,19 @@ static void net_evidence(struct hr_resource *r, struct hr_finding *f, const stru
 		tx = held_mean(&r->s, ru, th, HR_NET_TXDROPS);
 		f->cause = HR_CAUSE_NONE;
 		if (!isnan(u) && u >= th->v[HR_TH_IFUTIL_PCT])
-			snprintf(f->evidence, sizeof(f->evidence),
-				 "while dropping: %.1f drops/s (%.0f%% on transmit) at %.0f kB/s, %s: "
-				 "full queues at the link speed; the link is too small for the "
-				 "traffic",
-				 all, all > 0 ? 100 * tx / all : 0, kb, util);
+			snprintf(
+			    f->evidence, sizeof(f->evidence),
+			    "while dropping: %.1f drops/s (%.0f%% on transmit) at %.0f kB/s, %s: "
+			    "full queues at the link speed; the link is too small for the "
+			    "traffic",
+			    all, all > 0 ? 100 * tx / all : 0, kb, util);
 		else
-			snprintf(f->evidence, sizeof(f->evidence),
-				 "while dropping: %.1f drops/s (%.0f%% on transmit) at %.0f kB/s, %s: "
-				 "not a full link; frames over the other end's MTU drop at any "
-				 "traffic (compare ip link mtu), a tc shaper at its rate (tc -s qdisc)",
-				 all, all > 0 ? 100 * tx / all : 0, kb, util);
+			snprintf(
+			    f->evidence, sizeof(f->evidence),
+			    "while dropping: %.1f drops/s (%.0f%% on transmit) at %.0f kB/s, %s: "
+			    "not a full link; frames over the other end's MTU drop at any "
+			    "traffic (compare ip link mtu), a tc shaper at its rate (tc -s qdisc)",
+			    all, all > 0 ? 100 * tx / all : 0, kb, util);
 	} else if (!strcmp(f->rule, "net-errors")) {
 		all = held_mean(&r->s, ru, th, HR_NET_ERRORS);
 		tx = held_mean(&r->s, ru, th, HR_NET_TXERRORS);
@@ -858,11 +862,12 @@ int hr_advise_eval(struct hr_advice *a)
 				f->verdict = ru->verdict < HR_WATCH ? ru->verdict : HR_WATCH;
 				hr_dur_fmt(series_span(&r->s), d1, sizeof(d1));
 				hr_dur_fmt(min, d2, sizeof(d2));
-				snprintf(f->note, sizeof(f->note),
-					 "held for the whole recorded range, but recorded range (%s) "
-					 "shorter than the sustained minimum (%s): record longer to "
-					 "judge",
-					 d1, d2);
+				snprintf(
+				    f->note, sizeof(f->note),
+				    "held for the whole recorded range, but recorded range (%s) "
+				    "shorter than the sustained minimum (%s): record longer to "
+				    "judge",
+				    d1, d2);
 			} else {
 				/* Short spikes: evidence, not a verdict. */
 				f->verdict = HR_OK;
@@ -890,7 +895,8 @@ int hr_advise_eval(struct hr_advice *a)
 			memset(&r->trend, 0, sizeof(r->trend));
 			r->trend.weeks = -1;
 			snprintf(r->note, sizeof(r->note),
-				 "ifutil unknown: the link speed of %s is unknown or not real (a virtual "
+				 "ifutil unknown: the link speed of %s is unknown or not real (a "
+				 "virtual "
 				 "link, a shaped one); LINK_SPEED=%s:MBIT in the config gives it",
 				 r->s.name, r->s.name);
 		}
@@ -1016,20 +1022,21 @@ int hr_advise_conclude(struct hr_advice *a)
 			const struct hr_rule *ru = rule_of(f->rule);
 			char pids[48], disk[64] = "";
 
-			if (!ru || f->verdict == HR_OK || f->cause != HR_CAUSE_NONE || !c->comm[0] ||
-			    c->all_kbps <= 0 || c->kbps < 0.5 * c->all_kbps)
+			if (!ru || f->verdict == HR_OK || f->cause != HR_CAUSE_NONE ||
+			    !c->comm[0] || c->all_kbps <= 0 || c->kbps < 0.5 * c->all_kbps)
 				continue;
 			f->cause = HR_CAUSE_ROGUE;
 			if (c->npid > 1)
-				snprintf(pids, sizeof(pids), "pid %lld and %zu more", (long long)c->pid,
-					 c->npid - 1);
+				snprintf(pids, sizeof(pids), "pid %lld and %zu more",
+					 (long long)c->pid, c->npid - 1);
 			else
 				snprintf(pids, sizeof(pids), "pid %lld", (long long)c->pid);
 			if (f->verdict > HR_INVESTIGATE)
 				f->verdict = HR_INVESTIGATE;
 			if (rogue) {
 				snprintf(f->evidence, sizeof(f->evidence),
-					 "one process's load: %s (%s), see disk-rogue", c->comm, pids);
+					 "one process's load: %s (%s), see disk-rogue", c->comm,
+					 pids);
 				continue;
 			}
 			double dk = held_mean(&r->s, ru, th, HR_DISK_KBPS);
@@ -1038,7 +1045,8 @@ int hr_advise_conclude(struct hr_advice *a)
 			snprintf(f->evidence, sizeof(f->evidence),
 				 "%s (%s) is doing %.0f%% of the disk's I/O (%.0f of the %.0f kB/s "
 				 "the processes did%s): look at that process before buying a disk",
-				 c->comm, pids, 100 * c->kbps / c->all_kbps, c->kbps, c->all_kbps, disk);
+				 c->comm, pids, 100 * c->kbps / c->all_kbps, c->kbps, c->all_kbps,
+				 disk);
 			rogue = f;
 		}
 		if (rogue && !fired(r, "disk-rogue")) {
@@ -1047,8 +1055,9 @@ int hr_advise_conclude(struct hr_advice *a)
 			if (g) {
 				*g = src;
 				g->rule = "disk-rogue";
-				g->text = "one process does most of the disk's I/O: investigate it, the "
-					  "disk is not what to upgrade";
+				g->text =
+				    "one process does most of the disk's I/O: investigate it, the "
+				    "disk is not what to upgrade";
 				g->verdict = HR_INVESTIGATE;
 				g->note[0] = '\0';
 				/* the source keeps a pointer to the sentence, not a copy */
@@ -1092,7 +1101,8 @@ bool hr_advise_too_short(const struct hr_advice *a, char *buf, size_t size)
 	if (a->nres == 0 || span < 0)
 		return false;
 	hr_dur_fmt(span, d, sizeof(d));
-	n = (size_t)snprintf(buf, size, "the recorded range (%s) is shorter than the sustained minimum", d);
+	n = (size_t)snprintf(buf, size,
+			     "the recorded range (%s) is shorter than the sustained minimum", d);
 	for (size_t i = 0; i < ARRAY_SIZE(mins) && n < size; i++) {
 		int64_t min = sustain_ms(&a->th, mins[i].th);
 		bool present = false;
@@ -1102,7 +1112,8 @@ bool hr_advise_too_short(const struct hr_advice *a, char *buf, size_t size)
 		if (!present || span >= min)
 			continue;
 		hr_dur_fmt(min, d, sizeof(d));
-		n += (size_t)snprintf(buf + n, size - n, "%s %s %s", any ? "," : " of", mins[i].name, d);
+		n += (size_t)snprintf(buf + n, size - n, "%s %s %s", any ? "," : " of",
+				      mins[i].name, d);
 		any = true;
 	}
 	if (!any)

@@ -101,7 +101,9 @@ static void j_finding(FILE *out, const struct hr_finding *f)
 	fputs(", \"evidence\": ", out);
 	j_str(out, f->evidence);
 	fputs(", \"cause\": ", out);
-	j_str(out, f->cause == HR_CAUSE_MEMORY ? "memory" : f->cause == HR_CAUSE_ROGUE ? "process" : "");
+	j_str(out, f->cause == HR_CAUSE_MEMORY	? "memory"
+		   : f->cause == HR_CAUSE_ROGUE ? "process"
+						: "");
 	fputs(", \"top_by\": ", out);
 	j_str(out, f->top_by == 1 ? "cpu" : f->top_by == 2 ? "memory" : f->top_by == 3 ? "io" : "");
 	fputs(", \"top\": [", out);

@@ -37,7 +37,7 @@ static void t_day(int64_t ms, char *buf, size_t size)
 
 void hr_advise_fmt_dur(int64_t ms, char *buf, size_t size)
 {
-	hr_dur_fmt(ms, buf, size);	/* the advisor's one rounding rule */
+	hr_dur_fmt(ms, buf, size); /* the advisor's one rounding rule */
 }
 
 const char *hr_advise_res_title(const struct hr_resource *r, char *buf, size_t size)
@@ -110,8 +110,9 @@ static void finding(FILE *out, const struct hr_finding *f, bool show_top)
 	for (size_t i = 0; i < f->ntop; i++) {
 		const struct hr_proc_use *p = &f->top[i];
 		if (i == 0 && f->cause == HR_CAUSE_MEMORY)
-			fprintf(out, "    processes faulting then (swap-ins and page-ins are charged to "
-				     "them as reads):\n");
+			fprintf(out,
+				"    processes faulting then (swap-ins and page-ins are charged to "
+				"them as reads):\n");
 		else if (i == 0)
 			fprintf(out, "    top processes by %s then:\n",
 				f->top_by == 1	 ? "CPU"

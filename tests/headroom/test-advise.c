@@ -275,7 +275,8 @@ static void test_swap_watch(void)
 		f->culprit.npid = 1;
 		f->culprit.kbps = f->culprit.all_kbps = 900;
 		hr_advise_conclude(a);
-		CHECK(strstr(f->evidence, "hammering") == NULL && strstr(f->evidence, "is doing") == NULL);
+		CHECK(strstr(f->evidence, "hammering") == NULL &&
+		      strstr(f->evidence, "is doing") == NULL);
 		CHECK(find(&a->res[1], "disk-rogue") == NULL);
 	}
 	CHECK_INT(a->res[1].verdict, HR_WATCH);
@@ -298,7 +299,8 @@ static struct hr_advice *busy_disk(double share)
 	for (int m = 0; m < 60; m++) {
 		bool busy = m < 50 || (m >= 52 && m < 55);
 		double vm[HR_SERIES_COLS] = {60, 0, 0, 0, 0, 0};
-		double vd[HR_SERIES_COLS] = {busy ? 97 : 5, busy ? 8 : 0, busy ? 120 : 1, 10, 1000, 0};
+		double vd[HR_SERIES_COLS] = {
+		    busy ? 97 : 5, busy ? 8 : 0, busy ? 120 : 1, 10, 1000, 0};
 		hr_aseries_add(&a->res[0].s, T0 + m * MIN, MIN, vm);
 		hr_aseries_add(&a->res[1].s, T0 + m * MIN, MIN, vd);
 	}
@@ -370,11 +372,13 @@ static void test_short_range(void)
 	CHECK(f != NULL);
 	if (f) {
 		CHECK_INT(f->verdict, HR_WATCH);
-		CHECK(strstr(f->note, "recorded range (40s) shorter than the sustained minimum (15min)"));
+		CHECK(strstr(f->note,
+			     "recorded range (40s) shorter than the sustained minimum (15min)"));
 	}
 	CHECK_INT(a->worst, HR_WATCH);
 	CHECK(hr_advise_too_short(a, buf, sizeof(buf)));
-	CHECK(strstr(buf, "the recorded range (40s) is shorter than the sustained minimum of CPU 15min"));
+	CHECK(strstr(
+	    buf, "the recorded range (40s) is shorter than the sustained minimum of CPU 15min"));
 	hr_advice_free(a);
 
 	a = calloc(1, sizeof(*a));
