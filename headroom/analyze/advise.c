@@ -1005,6 +1005,15 @@ int hr_advise_eval(struct hr_advice *a)
 	return hr_advise_conclude(a);
 }
 
+/* "pid 4242", "pid 4242 and 2 more" */
+static void culprit_pids(const struct hr_culprit *c, char *buf, size_t size)
+{
+	if (c->npid > 1)
+		snprintf(buf, size, "pid %lld and %zu more", (long long)c->pid, c->npid - 1);
+	else
+		snprintf(buf, size, "pid %lld", (long long)c->pid);
+}
+
 int hr_advise_conclude(struct hr_advice *a)
 {
 	const struct hr_thresholds *th = &a->th;
@@ -1026,11 +1035,7 @@ int hr_advise_conclude(struct hr_advice *a)
 			    !c->comm[0] || c->all_kbps <= 0 || c->kbps < 0.5 * c->all_kbps)
 				continue;
 			f->cause = HR_CAUSE_ROGUE;
-			if (c->npid > 1)
-				snprintf(pids, sizeof(pids), "pid %lld and %zu more",
-					 (long long)c->pid, c->npid - 1);
-			else
-				snprintf(pids, sizeof(pids), "pid %lld", (long long)c->pid);
+			culprit_pids(c, pids, sizeof(pids));
 			if (f->verdict > HR_INVESTIGATE)
 				f->verdict = HR_INVESTIGATE;
 			if (rogue) {
@@ -1061,9 +1066,11 @@ int hr_advise_conclude(struct hr_advice *a)
 				g->verdict = HR_INVESTIGATE;
 				g->note[0] = '\0';
 				/* the source keeps a pointer to the sentence, not a copy */
+				char pids[48];
+				culprit_pids(&src.culprit, pids, sizeof(pids));
 				snprintf(rogue->evidence, sizeof(rogue->evidence),
-					 "one process's load: %s (pid %lld), see disk-rogue",
-					 src.culprit.comm, (long long)src.culprit.pid);
+					 "one process's load: %s (%s), see disk-rogue",
+					 src.culprit.comm, pids);
 			}
 		}
 	}

@@ -17,8 +17,10 @@
 #          Oracle: %idle, runq-sz.
 #  rogue   one fio writing 4k direct with 8 requests queued to a disk whose
 #          every request takes 20 ms (hr-slowdisk under a loop device):
-#          busy whatever the machine. "investigate": fio is doing N% of the
-#          disk's I/O, no upgrade. Oracle: %util.
+#          busy whatever the machine, about 8 requests queued, each over
+#          50 ms: disk-busy and disk-queue fire with the default thresholds
+#          but are capped at "investigate": fio is doing N% of the disk's
+#          I/O (disk-rogue), no upgrade. Oracle: %util.
 #  sum     three differently named fio copies sharing that disk: no single
 #          process is a third above the rest; the disk is saturated by the
 #          sum of the work, so "upgrade" (disk-busy), no disk-rogue.
@@ -177,7 +179,10 @@ advise rogue rogue --min-sustained 4s
 [ $rc -ge 11 ] || { echo "FAIL: rogue: exit $rc, expected at least 11 (investigate)"; status=1; }
 section rogue "disk $disk" sec
 check rogue.sec "^disk $disk: INVESTIGATE" "the rogue's disk is not investigate"
+check rogue.sec "^  \[investigate\] disk-busy: " "the utilisation rule did not fire (capped at investigate)"
+check rogue.sec "^  \[investigate\] disk-queue: " "the queueing rule did not fire (capped at investigate)"
 check rogue.sec "^  \[investigate\] disk-rogue: " "no disk-rogue finding"
+check rogue.sec "^      fio " "fio not among the top processes"
 check rogue.sec "^    fio (pid [0-9]*.*) is doing [0-9]*% of the disk's I/O" "fio not named as doing the I/O"
 check_not rogue.sec "\[upgrade\]" "a rogue process reads as a disk to buy"
 agree rogue rogue -d %util "$disk" 10 0.1
