@@ -180,6 +180,19 @@ static void test_config(void)
 	hr_config_defaults(&cfg);
 	const char *bad = "THRESHOLD_CPU_BUSY_PCT=9x\n";
 	CHECK(hr_config_parse(bad, strlen(bad), &cfg, err, sizeof(err)) < 0);
+	/* LINK_SPEED: IFACE:MBIT, space- or comma-separated, each > 0 */
+	hr_config_defaults(&cfg);
+	const char *ls = "LINK_SPEED=eth0:1000, veth-a:10\n";
+	CHECK_INT(hr_config_parse(ls, strlen(ls), &cfg, err, sizeof(err)), 0);
+	CHECK_STR(cfg.link_speed, "eth0:1000, veth-a:10");
+	static const char *const bad_ls[] = {"LINK_SPEED=eth0\n", "LINK_SPEED=eth0:0\n",
+					     "LINK_SPEED=eth0:1g\n", "LINK_SPEED=:100\n",
+					     "LINK_SPEED=eth0:\n"};
+	for (size_t i = 0; i < sizeof(bad_ls) / sizeof(bad_ls[0]); i++) {
+		hr_config_defaults(&cfg);
+		CHECK(hr_config_parse(bad_ls[i], strlen(bad_ls[i]), &cfg, err, sizeof(err)) < 0);
+		CHECK(strstr(err, "LINK_SPEED") != NULL);
+	}
 }
 
 static void test_steal_and_swap(void)
