@@ -84,12 +84,17 @@ static const struct hr_column io_cols[] = {
 	{.name = "bdscd/s", W("dkbps * 2"), .decimals = 2},
 };
 
-/* sar -r (no kbactive/kbinact: not recorded), plus kbslab of sar -r ALL. */
+/*
+ * sar -r (no kbactive/kbinact: not recorded), plus kbslab of sar -r ALL.
+ * kbmemused is sar's: total - free - buffers - cached - all of Slab (the
+ * stored used_kb is free(1)'s, which keeps the unreclaimable slab in).
+ */
+#define SAR_USED "max(total_kb - free_kb - buffers_kb - cached_kb - slab_kb, 0)"
 static const struct hr_column mem_cols[] = {
 	{.name = "kbmemfree", W("free_kb"), .decimals = 0},
 	{.name = "kbavail", W("avail_kb"), .decimals = 0},
-	{.name = "kbmemused", W("used_kb"), .decimals = 0},
-	{.name = "%memused", PCT("used_kb", "total_kb"), .decimals = 2},
+	{.name = "kbmemused", W(SAR_USED), .decimals = 0},
+	{.name = "%memused", PCT(SAR_USED, "total_kb"), .decimals = 2},
 	{.name = "kbbuffers", W("buffers_kb"), .decimals = 0},
 	{.name = "kbcached", W("cached_kb"), .decimals = 0},
 	{.name = "kbcommit", W("commit_kb"), .decimals = 0},

@@ -38,6 +38,8 @@ static const struct hr_column cpu_cols[] = {
 	[HR_CPU_PSI] = {.name = "psi", WN("psi")},
 	[4] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
 	[5] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
+	[6] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
+	[7] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
 	COVER,
 };
 static const struct hr_column mem_cols[] = {
@@ -47,6 +49,8 @@ static const struct hr_column mem_cols[] = {
 	[HR_MEM_SCAN] = {.name = "scan", WN("scan")},
 	[HR_MEM_PSI] = {.name = "psi", WN("psi")},
 	[5] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
+	[6] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
+	[7] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
 	COVER,
 };
 static const struct hr_column disk_cols[] = {
@@ -56,18 +60,25 @@ static const struct hr_column disk_cols[] = {
 	[HR_DISK_PSI] = {.name = "psi", WN("psi")},
 	[HR_DISK_KBPS] = {.name = "kbps", W("rkbps + wkbps")},
 	[5] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
+	[6] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
+	[7] = {.name = "unused", .num = "NULL", .den = "1", .scale = 1},
 	COVER,
 };
 static const struct hr_column net_cols[] = {
-	[HR_NET_IFUTIL] = {.name = "ifutil", W("ifutil_pct")},
+	/* NULL where the link speed is unknown or not real (netdev.c) */
+	[HR_NET_IFUTIL] = {.name = "ifutil", WN("ifutil_pct")},
 	[HR_NET_ERRORS] = {.name = "errors", W("rxerr_s + txerr_s")},
 	[HR_NET_DROPS] = {.name = "drops", W("rxdrop_s + txdrop_s")},
 	[HR_NET_RETRANS] = {.name = "retrans", WN("retr")},
 	[HR_NET_KBPS] = {.name = "kbps", W("rxkbps + txkbps")},
 	[HR_NET_SOCK] = {.name = "sockets", WN("socks")},
+	[HR_NET_TXDROPS] = {.name = "txdrops", W("txdrop_s")},
+	[HR_NET_TXERRORS] = {.name = "txerrors", W("txerr_s")},
 	COVER,
 };
 _Static_assert(ARRAY_SIZE(cpu_cols) == HR_SERIES_COLS + 1, "cpu columns");
+_Static_assert(ARRAY_SIZE(mem_cols) == HR_SERIES_COLS + 1, "memory columns");
+_Static_assert(ARRAY_SIZE(disk_cols) == HR_SERIES_COLS + 1, "disk columns");
 _Static_assert(ARRAY_SIZE(net_cols) == HR_SERIES_COLS + 1, "net columns");
 
 /* One query per kind of resource, in output order. */
@@ -282,31 +293,23 @@ static int top_procs(struct hr_db *db, struct hr_finding *f)
 		u->mem_mb = acc[i].mem / 1024;
 		f->ntop++;
 	}
-	/* The rogue process: one program (all its pids) that did most of the I/O. */
-	if (f->top_by == 3 && f->ntop && all_io > 0 && !f->note[0]) {
-		char comm[sizeof(f->top[0].comm)];
+	/* The program (all its pids) that did the most I/O: hr_advise_conclude judges it. */
+	memset(&f->culprit, 0, sizeof(f->culprit));
+	f->culprit.disk_kbps = NAN;
+	if (f->top_by == 3 && f->ntop && all_io > 0 && total_ms > 0) {
+		struct hr_culprit *c = &f->culprit;
 		double io = 0;
-		size_t npid = 0;
 
-		memcpy(comm, f->top[0].comm, sizeof(comm));
+		snprintf(c->comm, sizeof(c->comm), "%s", f->top[0].comm);
+		c->pid = f->top[0].pid;
 		for (size_t i = 0; i < nacc; i++) {
-			if (!strcmp(acc[i].comm, comm)) {
+			if (!strcmp(acc[i].comm, c->comm)) {
 				io += acc[i].io;
-				npid++;
+				c->npid++;
 			}
 		}
-		if (io >= 0.5 * all_io) {
-			char pids[48];
-			if (npid > 1)
-				snprintf(pids, sizeof(pids), "pid %lld and %zu more",
-					 (long long)f->top[0].pid, npid - 1);
-			else
-				snprintf(pids, sizeof(pids), "pid %lld", (long long)f->top[0].pid);
-			snprintf(f->note, sizeof(f->note),
-				 "%s (%s) did %.0f%% of the processes' I/O then: that process is "
-				 "hammering the disk",
-				 comm, pids, 100 * io / all_io);
-		}
+		c->kbps = io / total_ms;
+		c->all_kbps = all_io / total_ms;
 	}
 	return 0;
 }
@@ -353,6 +356,8 @@ int hr_advise_load(struct hr_db *db, const struct hr_range *range, const struct 
 		for (size_t j = 0; j < a->res[i].nfind && r >= 0; j++)
 			if (a->res[i].find[j].top_by && a->res[i].find[j].verdict > HR_OK)
 				r = top_procs(db, &a->res[i].find[j]);
+	if (r >= 0)
+		r = hr_advise_conclude(a);
 out:
 	if (r < 0) {
 		hr_advice_free(a);

@@ -406,11 +406,11 @@ static const struct hr_rule rules[] = {
 	 .cond = {C_GE(HR_NET_IFUTIL, HR_TH_IFUTIL_PCT)}, .ncond = 1,
 	 .sustain = HR_TH_NET_SUSTAINED_MIN, .verdict = HR_UPGRADE},
 	{.id = "net-errors", .kind = HR_RES_NET, .metric = "errors/s",
-	 .text = "interface errors: check the cable, the switch port, the driver",
+	 .text = "interface errors: a bad cable or connector, a duplex mismatch, or the driver",
 	 .cond = {C_GE(HR_NET_ERRORS, HR_TH_NET_ERRORS_S)}, .ncond = 1,
 	 .sustain = -1, .verdict = HR_INVESTIGATE},
 	{.id = "net-drops", .kind = HR_RES_NET, .metric = "drops/s",
-	 .text = "dropped packets: full queues or buffers on the interface",
+	 .text = "dropped packets: full queues, frames larger than the MTU, or a shaped link",
 	 .cond = {C_GE(HR_NET_DROPS, HR_TH_NET_DROPS_S)}, .ncond = 1,
 	 .sustain = -1, .verdict = HR_INVESTIGATE},
 	{.id = "tcp-retransmits", .kind = HR_RES_NET, .metric = "retrans %",
@@ -574,8 +574,6 @@ static void trend(struct hr_resource *r, const struct hr_thresholds *th)
 
 /* ---- evaluation ------------------------------------------------------------------ */
 
-static void fmt_dur(int64_t ms, char *buf, size_t size);
-
 /* "available % <= 10 and swap pages/s >= 10 for 5min" */
 static void describe(struct hr_finding *f, const struct hr_rule *ru, const struct hr_thresholds *th,
 		     int64_t min)
@@ -596,7 +594,7 @@ static void describe(struct hr_finding *f, const struct hr_rule *ru, const struc
 		n += (size_t)w;
 	}
 	if (ru->sustain >= 0 && n < sizeof(f->cond)) {
-		fmt_dur(min, d, sizeof(d));
+		hr_dur_fmt(min, d, sizeof(d));
 		snprintf(f->cond + n, sizeof(f->cond) - n, " for %s or longer", d);
 	}
 }
@@ -610,16 +608,24 @@ static struct hr_finding *add_finding(struct hr_resource *r)
 	return f;
 }
 
-static void fmt_dur(int64_t ms, char *buf, size_t size)
+int64_t hr_dur_s(int64_t ms)
 {
-	int64_t m = (ms + 30000) / MIN_MS;
+	return ms <= 0 ? 0 : (ms + 500) / 1000;
+}
 
-	if (ms < MIN_MS)
-		snprintf(buf, size, "%llds", (long long)(ms / 1000));
+void hr_dur_fmt(int64_t ms, char *buf, size_t size)
+{
+	int64_t sec = hr_dur_s(ms), m = (sec + 30) / 60;
+
+	if (sec < 60)
+		snprintf(buf, size, "%llds", (long long)sec);
 	else if (m < 60)
 		snprintf(buf, size, "%lldmin", (long long)m);
-	else
+	else if (m < 48 * 60)
 		snprintf(buf, size, "%lldh%02lldmin", (long long)(m / 60), (long long)(m % 60));
+	else
+		snprintf(buf, size, "%lldd%02lldh", (long long)(m / 1440),
+			 (long long)(m / 60 % 24));
 }
 
 static struct hr_resource *find_res(struct hr_advice *a, enum hr_res_kind k)
@@ -638,24 +644,44 @@ static const struct hr_finding *fired(const struct hr_resource *r, const char *i
 	return NULL;
 }
 
-/* Share of the time FINDING's condition held on DISK while memory swapped. */
-static double swap_overlap(const struct hr_resource *disk, const struct hr_resource *mem,
-			   const struct hr_thresholds *th, const struct hr_rule *rule)
+/* Memory point J swapped, or was short and faulted pages back in: I/O of its own. */
+static bool mem_io(const struct hr_aseries *m, size_t j, const struct hr_thresholds *th,
+		   bool *ret_swap)
+{
+	double swp = val(m, j, HR_MEM_SWAP), av = val(m, j, HR_MEM_AVAIL_PCT);
+	double mf = val(m, j, HR_MEM_MAJFLT);
+
+	*ret_swap = swp >= th->v[HR_TH_MEM_SWAP_PGS];
+	return *ret_swap || (av <= th->v[HR_TH_MEM_AVAIL_PCT] && mf >= th->v[HR_TH_MEM_MAJFLT_S]);
+}
+
+/*
+ * Share of the time RULE held on DISK while memory swapped or was short
+ * (*ret_swap: swapping was most of that).
+ */
+static double mem_overlap(const struct hr_resource *disk, const struct hr_resource *mem,
+			  const struct hr_thresholds *th, const struct hr_rule *rule,
+			  bool *ret_swap)
 {
 	struct rule_ctx c = {.rule = rule, .th = th};
-	double both = 0, all = 0;
+	double both = 0, swapped = 0, all = 0;
 	size_t j = 0;
 
 	for (size_t i = 0; i < disk->s.n; i++) {
+		bool swp;
+
 		if (!rule_held(&disk->s, i, &c))
 			continue;
 		all += (double)disk->s.len[i];
 		while (j + 1 < mem->s.n && mem->s.start[j + 1] <= disk->s.start[i])
 			j++;
 		if (j < mem->s.n && mem->s.start[j] <= disk->s.start[i] + disk->s.len[i] / 2 &&
-		    val(&mem->s, j, HR_MEM_SWAP) >= th->v[HR_TH_MEM_SWAP_PGS])
+		    mem_io(&mem->s, j, th, &swp)) {
 			both += (double)disk->s.len[i];
+			swapped += swp ? (double)disk->s.len[i] : 0;
+		}
 	}
+	*ret_swap = swapped * 2 >= both;
 	return all > 0 ? both / all : 0;
 }
 
@@ -679,6 +705,106 @@ static void blame_memory(struct hr_resource *mem, const struct hr_resource *disk
 	m->ep = f->ep;
 	snprintf(m->cond, sizeof(m->cond), "swapping while disk %s: %s", disk->s.name, f->cond);
 	m->top_by = 0;
+}
+
+static const struct hr_rule *rule_of(const char *id)
+{
+	for (size_t j = 0; j < ARRAY_SIZE(rules); j++)
+		if (!strcmp(rules[j].id, id))
+			return &rules[j];
+	return NULL;
+}
+
+/* Span-weighted mean of COL where RU holds on S; NaN if never (or no data). */
+static double held_mean(const struct hr_aseries *s, const struct hr_rule *ru,
+			const struct hr_thresholds *th, int col)
+{
+	struct rule_ctx c = {.rule = ru, .th = th};
+	double sum = 0, w = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		double v = val(s, i, col);
+		if (isnan(v) || !rule_held(s, i, &c))
+			continue;
+		sum += v * (double)s->len[i];
+		w += (double)s->len[i];
+	}
+	return w > 0 ? sum / w : NAN;
+}
+
+/* The time S's points span, first start to last end (ms). */
+static int64_t series_span(const struct hr_aseries *s)
+{
+	return s->n ? s->start[s->n - 1] + s->len[s->n - 1] - s->start[0] : 0;
+}
+
+/* The time S's points cover (ms). */
+static int64_t series_cover(const struct hr_aseries *s)
+{
+	int64_t c = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		c += s->len[i];
+	return c;
+}
+
+/* Whether any point of S has a value in COL. */
+static bool has_col(const struct hr_aseries *s, int col)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!isnan(val(s, i, col)))
+			return true;
+	return false;
+}
+
+/*
+ * What drops and errors can mean, and which one the recorded figures point
+ * at: a link full at its speed fills its queues; drops at any traffic level
+ * with the link far from full are frames larger than the other end's MTU,
+ * a shaper, or a filter; errors are the physical layer or the driver.
+ */
+static void net_evidence(struct hr_resource *r, struct hr_finding *f,
+			 const struct hr_thresholds *th)
+{
+	const struct hr_rule *ru = rule_of(f->rule);
+	double kb, u, all, tx;
+	char util[48];
+
+	if (!ru)
+		return;
+	kb = held_mean(&r->s, ru, th, HR_NET_KBPS);
+	u = held_mean(&r->s, ru, th, HR_NET_IFUTIL);
+	if (isnan(u))
+		snprintf(util, sizeof(util), "link speed unknown");
+	else
+		snprintf(util, sizeof(util), "ifutil %.0f%%", u);
+	if (!strcmp(f->rule, "net-drops")) {
+		all = held_mean(&r->s, ru, th, HR_NET_DROPS);
+		tx = held_mean(&r->s, ru, th, HR_NET_TXDROPS);
+		f->cause = HR_CAUSE_NONE;
+		if (!isnan(u) && u >= th->v[HR_TH_IFUTIL_PCT])
+			snprintf(
+			    f->evidence, sizeof(f->evidence),
+			    "while dropping: %.1f drops/s (%.0f%% on transmit) at %.0f kB/s, %s: "
+			    "full queues at the link speed; the link is too small for the "
+			    "traffic",
+			    all, all > 0 ? 100 * tx / all : 0, kb, util);
+		else
+			snprintf(
+			    f->evidence, sizeof(f->evidence),
+			    "while dropping: %.1f drops/s (%.0f%% on transmit) at %.0f kB/s, %s: "
+			    "not a full link; frames over the other end's MTU drop at any "
+			    "traffic (compare ip link mtu), a tc shaper at its rate (tc -s qdisc)",
+			    all, all > 0 ? 100 * tx / all : 0, kb, util);
+	} else if (!strcmp(f->rule, "net-errors")) {
+		all = held_mean(&r->s, ru, th, HR_NET_ERRORS);
+		tx = held_mean(&r->s, ru, th, HR_NET_TXERRORS);
+		snprintf(f->evidence, sizeof(f->evidence),
+			 "while erring: %.1f errors/s (%.0f%% on receive) at %.0f kB/s, %s: "
+			 "receive errors (CRC, frame) point at the cable, connector or a duplex "
+			 "mismatch (ethtool, ethtool -S), transmit errors at the driver or carrier",
+			 all, all > 0 ? 100 * (all - tx) / all : 0, kb, util);
+	}
 }
 
 int hr_advise_eval(struct hr_advice *a)
@@ -722,23 +848,58 @@ int hr_advise_eval(struct hr_advice *a)
 			if (ru->sustain < 0 || ep.sustained_ms > 0) {
 				f->verdict = ru->verdict;
 				if (ru->sustain >= 0 && ep.total_ms > ep.sustained_ms) {
-					fmt_dur(ep.total_ms - ep.sustained_ms, d1, sizeof(d1));
+					hr_dur_fmt(ep.total_ms - ep.sustained_ms, d1, sizeof(d1));
 					snprintf(f->note, sizeof(f->note),
 						 "plus %s in shorter spikes, not counted", d1);
 				}
+			} else if (ep.longest_ms * 10 >= series_cover(&r->s) * 9 &&
+				   series_span(&r->s) < min) {
+				/*
+				 * It held for (nearly) all of a range shorter than the
+				 * minimum: the range cannot prove it sustained, nor
+				 * clear it. Watch, and say why.
+				 */
+				f->verdict = ru->verdict < HR_WATCH ? ru->verdict : HR_WATCH;
+				hr_dur_fmt(series_span(&r->s), d1, sizeof(d1));
+				hr_dur_fmt(min, d2, sizeof(d2));
+				snprintf(
+				    f->note, sizeof(f->note),
+				    "held for the whole recorded range, but recorded range (%s) "
+				    "shorter than the sustained minimum (%s): record longer to "
+				    "judge",
+				    d1, d2);
 			} else {
 				/* Short spikes: evidence, not a verdict. */
 				f->verdict = HR_OK;
 				f->top_by = 0;
-				fmt_dur(ep.longest_ms, d1, sizeof(d1));
-				fmt_dur(min, d2, sizeof(d2));
+				hr_dur_fmt(ep.longest_ms, d1, sizeof(d1));
+				hr_dur_fmt(min, d2, sizeof(d2));
 				snprintf(f->note, sizeof(f->note),
 					 "short spikes only (longest %s, under the %s sustained "
 					 "minimum): ignored",
 					 d1, d2);
 			}
 		}
+		for (size_t i = 0; r->s.kind == HR_RES_NET && i < r->nfind; i++)
+			net_evidence(r, &r->find[i], th);
+		r->note[0] = '\0';
 		trend(r, th);
+		if (r->s.kind == HR_RES_NET && r->s.n && !has_col(&r->s, HR_NET_IFUTIL)) {
+			/* No real link speed: judge no utilisation, show the traffic. */
+			struct fit kb;
+
+			fit_hourly(&r->s, HR_NET_KBPS, &kb);
+			r->main_metric = "kB/s";
+			r->avg = kb.avg;
+			r->peak = kb.peak;
+			memset(&r->trend, 0, sizeof(r->trend));
+			r->trend.weeks = -1;
+			snprintf(r->note, sizeof(r->note),
+				 "ifutil unknown: the link speed of %s is unknown or not real (a "
+				 "virtual "
+				 "link, a shaped one); LINK_SPEED=%s:MBIT in the config gives it",
+				 r->s.name, r->s.name);
+		}
 		if (r->trend.weeks >= 0 && r->trend.weeks <= th->v[HR_TH_FORECAST_WEEKS]) {
 			struct hr_finding *f = add_finding(r);
 			if (f) {
@@ -812,27 +973,104 @@ int hr_advise_eval(struct hr_advice *a)
 				}
 			}
 		}
-		if (r->s.kind == HR_RES_DISK && mem &&
-		    (fired(mem, "mem-starved") || fired(mem, "mem-swapping"))) {
-			for (size_t i = 0; i < r->nfind; i++) {
-				struct hr_finding *f = &r->find[i];
-				const struct hr_rule *ru = NULL;
-				for (size_t j = 0; j < ARRAY_SIZE(rules); j++)
-					if (!strcmp(rules[j].id, f->rule))
-						ru = &rules[j];
-				if (!ru || f->verdict <= HR_WATCH)
-					continue;
-				double ov = swap_overlap(r, mem, th, ru);
-				if (ov >= 0.5) {
-					f->verdict = HR_WATCH;
-					snprintf(
-					    f->note, sizeof(f->note),
-					    "%.0f%% of it while the system was swapping: the disk "
-					    "load is a symptom of swapping, not the cause; add "
-					    "memory first",
-					    ov * 100);
-					blame_memory(mem, r, f);
-				}
+		/*
+		 * Cause before symptom, over every disk finding that fired at
+		 * any level: the I/O of swapping (or of a memory shortage
+		 * faulting pages back in) is memory's problem; the processes it
+		 * names are the ones faulting, not disk hogs.
+		 */
+		for (size_t i = 0; r->s.kind == HR_RES_DISK && mem && i < r->nfind; i++) {
+			struct hr_finding *f = &r->find[i];
+			const struct hr_rule *ru = rule_of(f->rule);
+			bool swp;
+
+			if (!ru || f->verdict == HR_OK)
+				continue;
+			double ov = mem_overlap(r, mem, th, ru, &swp);
+			if (ov < 0.5)
+				continue;
+			f->cause = HR_CAUSE_MEMORY;
+			snprintf(f->evidence, sizeof(f->evidence),
+				 "%.0f%% of it while the system was %s: this is the %s I/O, a "
+				 "symptom; the processes named are the ones faulting, and the "
+				 "cause is memory: add memory first",
+				 ov * 100, swp ? "swapping" : "short of memory and faulting",
+				 swp ? "swapping's" : "page faults'");
+			if (f->verdict > HR_WATCH) {
+				f->verdict = HR_WATCH;
+				blame_memory(mem, r, f);
+			}
+		}
+	}
+	return hr_advise_conclude(a);
+}
+
+/* "pid 4242", "pid 4242 and 2 more" */
+static void culprit_pids(const struct hr_culprit *c, char *buf, size_t size)
+{
+	if (c->npid > 1)
+		snprintf(buf, size, "pid %lld and %zu more", (long long)c->pid, c->npid - 1);
+	else
+		snprintf(buf, size, "pid %lld", (long long)c->pid);
+}
+
+int hr_advise_conclude(struct hr_advice *a)
+{
+	const struct hr_thresholds *th = &a->th;
+
+	a->worst = HR_OK;
+	for (size_t k = 0; k < a->nres; k++) {
+		struct hr_resource *r = &a->res[k];
+		struct hr_finding *rogue = NULL;
+
+		if (r->s.kind != HR_RES_DISK)
+			continue;
+		for (size_t i = 0; i < r->nfind; i++) {
+			struct hr_finding *f = &r->find[i];
+			const struct hr_culprit *c = &f->culprit;
+			const struct hr_rule *ru = rule_of(f->rule);
+			char pids[48], disk[64] = "";
+
+			if (!ru || f->verdict == HR_OK || f->cause != HR_CAUSE_NONE ||
+			    !c->comm[0] || c->all_kbps <= 0 || c->kbps < 0.5 * c->all_kbps)
+				continue;
+			f->cause = HR_CAUSE_ROGUE;
+			culprit_pids(c, pids, sizeof(pids));
+			if (f->verdict > HR_INVESTIGATE)
+				f->verdict = HR_INVESTIGATE;
+			if (rogue) {
+				snprintf(f->evidence, sizeof(f->evidence),
+					 "one process's load: %s (%s), see disk-rogue", c->comm,
+					 pids);
+				continue;
+			}
+			double dk = held_mean(&r->s, ru, th, HR_DISK_KBPS);
+			if (!isnan(dk))
+				snprintf(disk, sizeof(disk), "; the disk moved %.0f kB/s", dk);
+			snprintf(f->evidence, sizeof(f->evidence),
+				 "%s (%s) is doing %.0f%% of the disk's I/O (%.0f of the %.0f kB/s "
+				 "the processes did%s): look at that process before buying a disk",
+				 c->comm, pids, 100 * c->kbps / c->all_kbps, c->kbps, c->all_kbps,
+				 disk);
+			rogue = f;
+		}
+		if (rogue && !fired(r, "disk-rogue")) {
+			const struct hr_finding src = *rogue;
+			struct hr_finding *g = add_finding(r);
+			if (g) {
+				*g = src;
+				g->rule = "disk-rogue";
+				g->text =
+				    "one process does most of the disk's I/O: investigate it, the "
+				    "disk is not what to upgrade";
+				g->verdict = HR_INVESTIGATE;
+				g->note[0] = '\0';
+				/* the source keeps a pointer to the sentence, not a copy */
+				char pids[48];
+				culprit_pids(&src.culprit, pids, sizeof(pids));
+				snprintf(rogue->evidence, sizeof(rogue->evidence),
+					 "one process's load: %s (%s), see disk-rogue",
+					 src.culprit.comm, pids);
 			}
 		}
 	}
@@ -847,6 +1085,47 @@ int hr_advise_eval(struct hr_advice *a)
 			a->worst = r->verdict;
 	}
 	return 0;
+}
+
+bool hr_advise_too_short(const struct hr_advice *a, char *buf, size_t size)
+{
+	static const struct {
+		enum hr_res_kind kind;
+		int th;
+		const char *name;
+	} mins[] = {{HR_RES_CPU, HR_TH_CPU_SUSTAINED_MIN, "CPU"},
+		    {HR_RES_MEM, HR_TH_MEM_SUSTAINED_MIN, "memory"},
+		    {HR_RES_DISK, HR_TH_DISK_SUSTAINED_MIN, "disk"},
+		    {HR_RES_NET, HR_TH_NET_SUSTAINED_MIN, "network"}};
+	int64_t span = a->last_ms - a->first_ms;
+	char d[32];
+	size_t n;
+	bool any = false;
+
+	if (size == 0)
+		return false;
+	buf[0] = '\0';
+	if (a->nres == 0 || span < 0)
+		return false;
+	hr_dur_fmt(span, d, sizeof(d));
+	n = (size_t)snprintf(buf, size,
+			     "the recorded range (%s) is shorter than the sustained minimum", d);
+	for (size_t i = 0; i < ARRAY_SIZE(mins) && n < size; i++) {
+		int64_t min = sustain_ms(&a->th, mins[i].th);
+		bool present = false;
+
+		for (size_t k = 0; k < a->nres; k++)
+			present = present || a->res[k].s.kind == mins[i].kind;
+		if (!present || span >= min)
+			continue;
+		hr_dur_fmt(min, d, sizeof(d));
+		n += (size_t)snprintf(buf + n, size - n, "%s %s %s", any ? "," : " of",
+				      mins[i].name, d);
+		any = true;
+	}
+	if (!any)
+		buf[0] = '\0';
+	return any;
 }
 
 struct hr_resource *hr_advice_add(struct hr_advice *a, enum hr_res_kind kind, const char *name)

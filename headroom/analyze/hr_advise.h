@@ -88,8 +88,9 @@ enum hr_res_kind { HR_RES_CPU, HR_RES_MEM, HR_RES_DISK, HR_RES_NET };
 enum { HR_CPU_BUSY, HR_CPU_STEAL, HR_CPU_RUNQ_PCT, HR_CPU_PSI };
 enum { HR_MEM_AVAIL_PCT, HR_MEM_SWAP, HR_MEM_MAJFLT, HR_MEM_SCAN, HR_MEM_PSI };
 enum { HR_DISK_UTIL, HR_DISK_AQU, HR_DISK_AWAIT, HR_DISK_PSI, HR_DISK_KBPS };
-enum { HR_NET_IFUTIL, HR_NET_ERRORS, HR_NET_DROPS, HR_NET_RETRANS, HR_NET_KBPS, HR_NET_SOCK };
-#define HR_SERIES_COLS 6
+enum { HR_NET_IFUTIL, HR_NET_ERRORS, HR_NET_DROPS, HR_NET_RETRANS, HR_NET_KBPS, HR_NET_SOCK,
+       HR_NET_TXDROPS, HR_NET_TXERRORS };
+#define HR_SERIES_COLS 8
 
 /*
  * A time series of one resource: point i covers [start[i], start[i] +
@@ -155,9 +156,29 @@ struct hr_proc_use {
 	double mem_mb;		/* largest rss + swap */
 };
 
-/* Enough for every rule of one kind plus growth and leading indicators. */
-#define HR_MAX_FINDINGS 8
+/* Enough for every rule of one kind plus growth, leading indicators, conclusions. */
+#define HR_MAX_FINDINGS 10
 #define HR_MAX_TOP 3
+
+/* What a disk finding's load was found to be (the cause-before-symptom pass). */
+enum hr_cause {
+	HR_CAUSE_NONE,
+	HR_CAUSE_MEMORY,	/* the I/O of swapping or of a memory shortage: a symptom */
+	HR_CAUSE_ROGUE,		/* one program does most of the processes' I/O */
+};
+
+/*
+ * The program that did the most I/O in a finding's intervals, all its pids
+ * together (filled by the query glue, judged by hr_advise_conclude).
+ */
+struct hr_culprit {
+	char comm[32];		/* "" none */
+	int64_t pid;		/* its busiest pid */
+	size_t npid;		/* how many pids of that name */
+	double kbps;		/* its read + write kB/s over the intervals */
+	double all_kbps;	/* every process's, the same way */
+	double disk_kbps;	/* what the disk itself moved then (series mean), NaN unknown */
+};
 
 struct hr_finding {
 	const char *rule;	/* rule id: "cpu-busy" (static string) */
@@ -167,8 +188,13 @@ struct hr_finding {
 	double threshold;
 	struct hr_episode ep;
 	char cond[160];		/* the condition: "busy % >= 90 for 15min" */
-	char note[200];		/* extra conclusion ("symptom of swapping"...) or "" */
-	int top_by;		/* 0 none, 1 CPU, 2 memory, 3 I/O */
+	char note[200];		/* extra conclusion ("shorter spikes"...) or "" */
+	/* the cause-before-symptom sentence (swapping's I/O, the rogue process):
+	 * a field of its own so no other note pushes it out; "" none */
+	char evidence[400];
+	enum hr_cause cause;
+	struct hr_culprit culprit;
+	int top_by;		/* 0 none, 1 CPU, 2 memory, 3 I/O (HR_CAUSE_MEMORY: faulting) */
 	size_t ntop;
 	struct hr_proc_use top[HR_MAX_TOP];
 };
@@ -186,6 +212,7 @@ struct hr_resource {
 	enum hr_verdict verdict;
 	const char *main_metric;	/* "busy %", "used %", "util %", "ifutil %" */
 	double avg, peak;		/* of the main metric over the range */
+	char note[256];			/* about the resource as a whole ("link speed unknown"), or "" */
 	struct hr_trend trend;
 	size_t nfind;
 	struct hr_finding find[HR_MAX_FINDINGS];
@@ -207,11 +234,41 @@ struct hr_advice {
 
 /*
  * Evaluate every rule over A->res[] (series filled, verdicts not yet):
- * findings, verdicts, cross-resource conclusions (disk load caused by
- * swapping), trends, A->worst. No processes (those need the database).
- * Returns 0.
+ * findings, verdicts, trends, then one pass of cross-resource conclusions
+ * over all findings (cause before symptom: disk findings in stretches
+ * where memory swapped or was short become that I/O, HR_CAUSE_MEMORY,
+ * capped at watch, and memory takes the upgrade a saturated disk would
+ * have had), A->worst. No processes (those need the database). Returns 0.
  */
 int hr_advise_eval(struct hr_advice *a);
+
+/*
+ * The second pass, once each finding's culprit is known (hr_advise_load
+ * fills it; tests may by hand): a disk finding whose culprit did at least
+ * half of the processes' I/O is HR_CAUSE_ROGUE, its evidence names the
+ * program, an upgrade there becomes "investigate" (upgrade is kept for a
+ * disk saturated by the sum of the work), and the disk gets a finding
+ * "disk-rogue" (investigate) of its own. Recomputes the verdicts and
+ * A->worst. Idempotent. Returns 0.
+ */
+int hr_advise_conclude(struct hr_advice *a);
+
+/*
+ * When the recorded range (A->first_ms..last_ms) is shorter than the
+ * sustained minimum of a resource present: writes "the recorded range
+ * (2min) is shorter than the sustained minimums (CPU 15min, ...)" to BUF
+ * and returns true; else BUF is "" and false.
+ */
+bool hr_advise_too_short(const struct hr_advice *a, char *buf, size_t size);
+
+/*
+ * Durations, one rounding rule for every writer (text, JSON, HTML, PDF,
+ * and the advisor's own sentences): to the nearest second, and from one
+ * minute on to the nearest minute. hr_dur_s: the whole seconds the JSON
+ * gives; hr_dur_fmt: "40s", "15min", "2h30min", "3d04h".
+ */
+int64_t hr_dur_s(int64_t ms);
+void hr_dur_fmt(int64_t ms, char *buf, size_t size);
 
 /*
  * Add an empty resource of KIND named NAME (copied); returns it or NULL

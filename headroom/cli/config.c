@@ -146,6 +146,40 @@ static int keep_threshold(struct hr_config *cfg, const char *name, uint64_t x)
 	return 0;
 }
 
+/* "eth0:1000 veth0:10": interface names and Mb/s (> 0), space- or comma-separated. */
+static int parse_link_speed(const char *v, char *out, size_t size)
+{
+	const char *p = v;
+
+	if (strlen(v) >= size)
+		return -ERANGE;
+	while (*p) {
+		const char *w = p, *colon = NULL;
+		uint64_t mbit = 0;
+
+		while (*p && *p != ' ' && *p != ',') {
+			if (*p == ':' && !colon)
+				colon = p;
+			p++;
+		}
+		if (p > w) {
+			if (!colon || colon == w || colon - w >= 16 || colon + 1 == p)
+				return -EINVAL;
+			for (const char *d = colon + 1; d < p; d++) {
+				if (*d < '0' || *d > '9' || mbit > 100000000)
+					return -EINVAL;
+				mbit = mbit * 10 + (uint64_t)(*d - '0');
+			}
+			if (mbit == 0)
+				return -EINVAL;
+		}
+		while (*p == ' ' || *p == ',')
+			p++;
+	}
+	snprintf(out, size, "%s", v);
+	return 0;
+}
+
 static int apply(struct hr_config *cfg, const char *k, char *v, char *err, size_t errlen)
 {
 	int r = 0;
@@ -171,6 +205,8 @@ static int apply(struct hr_config *cfg, const char *k, char *v, char *err, size_
 		r = parse_bool(v, &cfg->disk_partitions);
 	} else if (!strcmp(k, "DISK_VIRTUAL")) {
 		r = parse_bool(v, &cfg->disk_virtual);
+	} else if (!strcmp(k, "LINK_SPEED")) {
+		r = parse_link_speed(v, cfg->link_speed, sizeof(cfg->link_speed));
 	} else if (is_threshold_key(k)) {
 		uint64_t x;
 		r = parse_u64(v, 0, UINT32_MAX, &x);

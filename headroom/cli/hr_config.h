@@ -25,6 +25,7 @@ struct hr_config {
 	uint64_t top_processes;	/* TOP_PROCESSES, default 10 */
 	bool disk_partitions;	/* DISK_PARTITIONS, default no */
 	bool disk_virtual;	/* DISK_VIRTUAL, default no */
+	char link_speed[512];	/* LINK_SPEED "IFACE:MBIT ...", default "" */
 	/* THRESHOLD_<NAME>=integer lines, for `headroom advise` (which checks the names) */
 	struct hr_config_threshold {
 		char name[48];	/* after THRESHOLD_: "CPU_BUSY_PCT" */

@@ -117,6 +117,7 @@ static int new_collector(struct recorder *rc, struct hr_collect **ret)
 		.disk_virtual = rc->cfg.disk_virtual,
 		.top_n = (unsigned)rc->cfg.top_processes,
 	};
+	snprintf(o.link_speed, sizeof(o.link_speed), "%s", rc->cfg.link_speed);
 	int r = hr_collect_new(&o, ret);
 
 	if (r < 0)
@@ -312,7 +313,8 @@ static void reload(struct recorder *rc)
 		snprintf(rc->cfg.database, sizeof(rc->cfg.database), "%s", old.database);
 	}
 	if (old.collectors != rc->cfg.collectors || old.disk_partitions != rc->cfg.disk_partitions ||
-	    old.disk_virtual != rc->cfg.disk_virtual || old.top_processes != rc->cfg.top_processes) {
+	    old.disk_virtual != rc->cfg.disk_virtual || old.top_processes != rc->cfg.top_processes ||
+	    strcmp(old.link_speed, rc->cfg.link_speed) != 0) {
 		if (new_collector(rc, &c) == 0) {
 			hr_collect_free(rc->col);
 			rc->col = c;

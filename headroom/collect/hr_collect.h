@@ -87,6 +87,9 @@ struct hr_collect_opts {
 	bool disk_partitions;	/* also report partitions */
 	bool disk_virtual;	/* also report loop, ram and zram devices */
 	unsigned top_n;		/* processes per top list; 0 = 10 */
+	/* real link speeds, "IFACE:MBIT ..." (LINK_SPEED): they replace
+	 * /sys/class/net/IFACE/speed for ifutil; "" none */
+	char link_speed[512];
 };
 
 struct hr_collect;

@@ -93,6 +93,15 @@ struct hr_netdev {
 int hr_parse_netdev(const char *buf, size_t len, struct hr_netdev **ret, size_t *ret_n);
 /* /sys/class/net/X/speed: Mb/s, or 0 when unknown (-1, empty, EINVAL). */
 uint64_t hr_parse_speed(const char *buf, size_t len);
+/*
+ * The ifindexes (at most CAP) of the calling process's network namespace
+ * that carry a shaping qdisc (tbf, htb, hfsc, cbq), from an rtnetlink dump.
+ * Returns 0 (*ret_n set) or -errno. Live only: no root prefix.
+ */
+#define HR_SHAPED_MAX 64
+int hr_net_shaped(int *ret, size_t cap, size_t *ret_n);
+/* The Mb/s LIST ("eth0:1000 veth0:10", LINK_SPEED) gives NAME, or 0. */
+uint64_t hr_link_speed_opt(const char *list, const char *name);
 
 /* ---- /proc/net/sockstat and sockstat6 ---- */
 struct hr_sockstat {
@@ -135,7 +144,7 @@ bool hr_fs_is_real(const char *buf, size_t len, const char *type);
 /* ---- /proc/PID/stat, status, io ---- */
 struct hr_pid_stat {
 	char comm[HR_NAME_MAX];
-	uint64_t flags, utime, stime, starttime, rss_pages;
+	uint64_t ppid, flags, utime, stime, starttime, rss_pages;
 };
 #define HR_PF_KTHREAD 0x00200000u	/* flags: a kernel thread */
 int hr_parse_pid_stat(const char *buf, size_t len, struct hr_pid_stat *ps);

@@ -1,7 +1,9 @@
 /*
  * loadavg.c - the "load" collector: /proc/loadavg (headroom/collect).
  * Table load: 1, 5 and 15 minute load averages and the number of tasks
- * (threads) in the system. Gauges. Depends on common/ only.
+ * (threads) in the system, less the recorder's own one (it is counted
+ * while it reads the file; runq_sz does the same). Gauges. Depends on
+ * common/ only.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,6 +59,6 @@ int hr_loadavg_sample(struct hr_ctx *ctx, void **state, bool have_prev, double d
 	row->v[0] = la.avg1;
 	row->v[1] = la.avg5;
 	row->v[2] = la.avg15;
-	row->v[3] = (double)la.threads;
+	row->v[3] = la.threads > 0 ? (double)(la.threads - 1) : 0;
 	return 0;
 }

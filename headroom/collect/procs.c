@@ -15,6 +15,14 @@
  * once identified by its stat, is followed through /proc/PID/schedstat (its
  * run time in ns: a quarter of the cost of stat, and they are most pids);
  * its name is read again from /proc/PID/comm only when it is listed.
+ *
+ * The recorder never lists itself (its pid as /proc/self names it, when
+ * /proc is procfs). /proc/PID/io of a process includes the I/O of the
+ * children it reaped, added at once when it waits for them: a shell that
+ * ran a backup would be charged the backup's bytes in one interval. So a
+ * child that is gone has its last-seen counters taken off its parent's
+ * delta (what it did after its last sample stays with the parent, as the
+ * kernel counts it).
  * Depends on common/ only.
  */
 #include <dirent.h>
@@ -83,6 +91,7 @@ int hr_parse_pid_stat(const char *buf, size_t len, struct hr_pid_stat *ret)
 			return -EINVAL;
 		v = sv < 0 ? 0 : (uint64_t)sv;
 		switch (field) {
+		case 4: ps.ppid = v; break;
 		case 9: ps.flags = v; break;
 		case 14: ps.utime = v; break;
 		case 15: ps.stime = v; break;
@@ -135,11 +144,12 @@ int hr_parse_pid_io(const char *buf, size_t len, struct hr_pid_io *ret)
 }
 
 struct pinfo {
-	uint32_t pid;
+	uint32_t pid, ppid;
 	int fd_stat, fd_io, fd_status, fd_sched, fd_comm;	/* kept open, or -1 */
 	bool ns;		/* a kernel thread followed through schedstat: ticks are ns */
 	uint64_t start, ticks, rbytes, wbytes, rss_kb, swap_kb;
 	double cpu, rd, wr;	/* rates of this interval */
+	uint64_t reaped_r, reaped_w;	/* last-seen I/O of its children gone since */
 	char comm[HR_NAME_MAX];
 };
 
@@ -162,6 +172,7 @@ struct procs_state {
 	bool pseudo;		/* /proc is procfs: keep per-process files open */
 	bool sched;		/* and /proc/PID/schedstat counts run time */
 	size_t nfds, maxfds;	/* per-process files open, and the cap */
+	uint32_t self_pid;	/* the recorder as /proc names it; 0 unknown */
 };
 
 static void close_pid_fd(struct procs_state *st, int *fd)
@@ -375,6 +386,16 @@ static DIR *open_proc(struct hr_ctx *ctx, struct procs_state *st)
 		/* We have run: a zero here means the kernel does not count (no sched_info). */
 		st->sched = read_runtime(st, procfd, "self", &fd, &rt) == 0 && rt > 0;
 		close_pid_fd(st, &fd);
+		/* Our pid in this /proc's PID namespace (not getpid()'s). */
+		char self[16];
+		ssize_t l = readlinkat(procfd, "self", self, sizeof(self) - 1);
+		uint64_t sp;
+		const char *q = self;
+		if (l > 0) {
+			self[l] = '\0';
+			if (hr_scan_u64(&q, &sp) && !*q && sp <= UINT32_MAX)
+				st->self_pid = (uint32_t)sp;
+		}
 	}
 	return d;
 }
@@ -401,7 +422,8 @@ static int gather(struct hr_ctx *ctx, struct procs_state *st, struct pinfo **ret
 		const char *p = de->d_name;
 		ssize_t len;
 
-		if (!hr_scan_u64(&p, &pid) || *p || pid == 0 || pid > UINT32_MAX)
+		if (!hr_scan_u64(&p, &pid) || *p || pid == 0 || pid > UINT32_MAX ||
+		    (st->self_pid && pid == st->self_pid))
 			continue;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
@@ -479,6 +501,7 @@ static int gather(struct hr_ctx *ctx, struct procs_state *st, struct pinfo **ret
 				close_pid_fd(st, &pi->fd_sched);
 			}
 		}
+		pi->ppid = (uint32_t)(ps.ppid > UINT32_MAX ? 0 : ps.ppid);
 		pi->rbytes = io.read_bytes;
 		pi->wbytes = io.write_bytes;
 		pi->rss_kb = ps.rss_pages * (uint64_t)ctx->page_kb;
@@ -497,6 +520,46 @@ static int gather(struct hr_ctx *ctx, struct procs_state *st, struct pinfo **ret
 	*ret = TAKE_PTR(arr);
 	*ret_n = n;
 	return 0;
+}
+
+/* PREV (an entry of the last sample) in CUR as the same process, or NULL. */
+static struct pinfo *alive(const struct pinfo *prev, struct pinfo *cur, size_t n)
+{
+	struct pinfo key = {.pid = prev->pid}, *now;
+
+	now = n ? bsearch(&key, cur, n, sizeof(key), cmp_pid) : NULL;
+	return now && now->start == prev->start ? now : NULL;
+}
+
+/*
+ * Each process of the previous sample that is gone now (or whose pid is
+ * another process's): credit its last-seen I/O counters to its nearest
+ * ancestor still alive (reaped_r/w of cur[]). A parent that is gone too
+ * reaped it first and was reaped in turn, so its bytes climb the chain: a
+ * fio job reaped by the fio main process, reaped by the shell.
+ */
+static void reaped_io(const struct procs_state *st, struct pinfo *cur, size_t n)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		const struct pinfo *gone = &st->p[i], *up = gone;
+		struct pinfo *anc = NULL;
+
+		if ((!gone->rbytes && !gone->wbytes) || alive(gone, cur, n))
+			continue;
+		for (int depth = 0; depth < 64 && up->ppid; depth++) {
+			const struct pinfo *pp = find_pid(st, st->n, up->ppid);
+			if (!pp)
+				break;
+			anc = alive(pp, cur, n);
+			if (anc)
+				break;
+			up = pp;	/* gone as well: on to its parent */
+		}
+		if (anc) {
+			anc->reaped_r += gone->rbytes;
+			anc->reaped_w += gone->wbytes;
+		}
+	}
 }
 
 int hr_procs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
@@ -533,6 +596,7 @@ int hr_procs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
 			r = -ENOMEM;
 			goto out;
 		}
+		reaped_io(st, cur, n);
 		for (size_t i = 0; i < n; i++) {
 			struct pinfo *c = &cur[i];
 			const struct pinfo *p = find_pid(st, i, c->pid);
@@ -542,6 +606,9 @@ int hr_procs_sample(struct hr_ctx *ctx, void **state, bool have_prev, double dt,
 				dticks = c->ticks >= p->ticks && p->ns == c->ns ? c->ticks - p->ticks : 0;
 				drd = c->rbytes >= p->rbytes ? c->rbytes - p->rbytes : 0;
 				dwr = c->wbytes >= p->wbytes ? c->wbytes - p->wbytes : 0;
+				/* not the I/O of the children it reaped meanwhile */
+				drd = drd > c->reaped_r ? drd - c->reaped_r : 0;
+				dwr = dwr > c->reaped_w ? dwr - c->reaped_w : 0;
 			}
 			c->cpu = hr_round2(100.0 * (double)dticks / (c->ns ? 1e9 : ctx->clk_tck) / dt);
 			c->rd = hr_round2((double)drd / 1024.0 / dt);

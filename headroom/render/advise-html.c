@@ -73,6 +73,10 @@ static void finding(FILE *out, const struct hr_finding *f, const struct hr_findi
 		fputs("<br/>", out);
 		esc(out, f->note);
 	}
+	if (f->evidence[0] && !(prev && !strcmp(prev->evidence, f->evidence))) {
+		fputs("<br/>", out);
+		esc(out, f->evidence);
+	}
 	if (f->ntop && prev && prev->ntop && prev->top_by == f->top_by) {
 		fputs("<br/>Top processes: as above.</li>", out);
 		return;
@@ -81,10 +85,12 @@ static void finding(FILE *out, const struct hr_finding *f, const struct hr_findi
 		const struct hr_proc_use *p = &f->top[i];
 
 		if (i == 0)
-			fprintf(out, "<br/>Top processes by %s then: ",
-				f->top_by == 1	 ? "CPU"
-				: f->top_by == 2 ? "memory"
-						 : "I/O");
+			fprintf(out, "<br/>%s%s then: ",
+				f->cause == HR_CAUSE_MEMORY ? "Processes faulting" : "Top processes by ",
+				f->cause == HR_CAUSE_MEMORY ? ""
+				: f->top_by == 1	    ? "CPU"
+				: f->top_by == 2	    ? "memory"
+							    : "I/O");
 		fputs(i ? ", " : "", out);
 		esc(out, p->comm);
 		fprintf(out, " (pid %lld: CPU %.1f%%, memory %.0f MiB, I/O %.0f kB/s)",
@@ -112,6 +118,12 @@ int hr_advise_write_html(FILE *out, const struct hr_advice *a)
 		first = false;
 	}
 	fputs("</p>\n", out);
+	char shortr[256];
+	if (hr_advise_too_short(a, shortr, sizeof(shortr))) {
+		fputs("<p class=\"note\">Too short to judge a sustained load: ", out);
+		esc(out, shortr);
+		fputs(".</p>\n", out);
+	}
 	for (size_t i = 0; i < a->nrestarts; i++) {
 		hr_advise_fmt_time(a->restarts[i].ts_ms, t, sizeof(t));
 		fprintf(out, "<p class=\"note\">Rebooted %s", t);
@@ -141,6 +153,10 @@ int hr_advise_write_html(FILE *out, const struct hr_advice *a)
 			prev = &r->find[j];
 		}
 		fputs(prev ? "</ul>" : "no rule fired", out);
+		if (r->note[0]) {
+			fputs("<br/>", out);
+			esc(out, r->note);
+		}
 		if (r->trend.valid && r->trend.weeks >= 0 && r->trend.weeks <= 520) {
 			fputs("<br/>Trend: ", out);
 			esc(out, r->main_metric);

@@ -86,18 +86,24 @@ static void j_finding(FILE *out, const struct hr_finding *f)
 	fputs(", \"threshold\": ", out);
 	j_num(out, f->threshold);
 	fprintf(out, ", \"total_s\": %lld, \"sustained_s\": %lld, \"longest_s\": %lld",
-		(long long)(e->total_ms / 1000), (long long)(e->sustained_ms / 1000),
-		(long long)(e->longest_ms / 1000));
+		(long long)hr_dur_s(e->total_ms), (long long)hr_dur_s(e->sustained_ms),
+		(long long)hr_dur_s(e->longest_ms));
 	fputs(", \"longest_from\": ", out);
 	j_time(out, e->total_ms ? e->longest_start : 0);
 	fputs(", \"worst_day\": ", out);
 	j_day(out, e->worst_day);
-	fprintf(out, ", \"worst_day_s\": %lld, \"peak\": ", (long long)(e->worst_day_ms / 1000));
+	fprintf(out, ", \"worst_day_s\": %lld, \"peak\": ", (long long)hr_dur_s(e->worst_day_ms));
 	j_num(out, e->peak);
 	fputs(", \"mean\": ", out);
 	j_num(out, e->mean);
 	fputs(", \"note\": ", out);
 	j_str(out, f->note);
+	fputs(", \"evidence\": ", out);
+	j_str(out, f->evidence);
+	fputs(", \"cause\": ", out);
+	j_str(out, f->cause == HR_CAUSE_MEMORY	? "memory"
+		   : f->cause == HR_CAUSE_ROGUE ? "process"
+						: "");
 	fputs(", \"top_by\": ", out);
 	j_str(out, f->top_by == 1 ? "cpu" : f->top_by == 2 ? "memory" : f->top_by == 3 ? "io" : "");
 	fputs(", \"top\": [", out);
@@ -138,7 +144,12 @@ int hr_advise_write_json(FILE *out, const struct hr_advice *a, const struct hr_a
 		", \"samples\": %lld, \"bucket_s\": %lld,\n \"verdict\": ", (long long)a->nsamples,
 		(long long)(a->bucket_ms / 1000));
 	j_str(out, hr_verdict_name(a->worst));
-	fprintf(out, ", \"exit_status\": %d,\n \"restarts\": [", hr_verdict_exit(a->worst));
+	char shortr[256];
+	bool too_short = hr_advise_too_short(a, shortr, sizeof(shortr));
+	fprintf(out, ", \"exit_status\": %d, \"too_short\": %s, \"too_short_why\": ",
+		hr_verdict_exit(a->worst), too_short ? "true" : "false");
+	j_str(out, shortr);
+	fputs(",\n \"restarts\": [", out);
 	for (size_t i = 0; i < a->nrestarts; i++) {
 		fputs(i ? ", {\"timestamp\": " : "{\"timestamp\": ", out);
 		j_time(out, a->restarts[i].ts_ms);
@@ -162,6 +173,8 @@ int hr_advise_write_json(FILE *out, const struct hr_advice *a, const struct hr_a
 		j_num(out, r->avg);
 		fputs(", \"peak\": ", out);
 		j_num(out, r->peak);
+		fputs(", \"note\": ", out);
+		j_str(out, r->note);
 		fputs(",\n   \"trend\": ", out);
 		if (r->trend.valid) {
 			fputs("{\"per_week\": ", out);

@@ -46,6 +46,8 @@ static void finding(const struct hr_finding *f, const struct hr_finding *prev, c
 	}
 	if (f->note[0] && !(prev && !strcmp(prev->note, f->note)) && n < size)
 		n += (size_t)snprintf(buf + n, size - n, " %s", f->note);
+	if (f->evidence[0] && !(prev && !strcmp(prev->evidence, f->evidence)) && n < size)
+		n += (size_t)snprintf(buf + n, size - n, " %s.", f->evidence);
 	if (f->ntop && prev && prev->ntop && prev->top_by == f->top_by) {
 		if (n < size)
 			snprintf(buf + n, size - n, " Top processes: as above.");
@@ -87,6 +89,10 @@ int hr_advise_text_pars(struct hr_text *t, const struct hr_advice *a, unsigned *
 				      hr_advise_res_title(&a->res[i], title, sizeof(title)));
 	}
 	r = hr_text_add(t, HR_TEXT_HEADING, ++*block, "%s", line);
+	char shortr[256];
+	if (r == 0 && hr_advise_too_short(a, shortr, sizeof(shortr)))
+		r = hr_text_add(t, HR_TEXT_BODY, *block, "Too short to judge a sustained load: %s.",
+				shortr);
 	for (size_t i = 0; r == 0 && i < a->nrestarts; i++) {
 		hr_advise_fmt_time(a->restarts[i].ts_ms, tm, sizeof(tm));
 		if (a->restarts[i].ncpu > 0)
@@ -114,6 +120,8 @@ int hr_advise_text_pars(struct hr_text *t, const struct hr_advice *a, unsigned *
 		}
 		if (r == 0 && !prev)
 			r = hr_text_add(t, HR_TEXT_BODY, *block, "No rule fired.");
+		if (r == 0 && res->note[0])
+			r = hr_text_add(t, HR_TEXT_BODY, *block, "%s.", res->note);
 		if (r == 0 && res->trend.valid && res->trend.weeks >= 0 && res->trend.weeks <= 520)
 			r = hr_text_add(t, HR_TEXT_BODY, *block,
 					"Trend: %s %+.2f a week, now %.2f: at this rate it reaches %g "

@@ -37,17 +37,7 @@ static void t_day(int64_t ms, char *buf, size_t size)
 
 void hr_advise_fmt_dur(int64_t ms, char *buf, size_t size)
 {
-	int64_t m = (ms + 30000) / 60000;
-
-	if (ms < 60000)
-		snprintf(buf, size, "%llds", (long long)((ms + 500) / 1000));
-	else if (m < 60)
-		snprintf(buf, size, "%lldmin", (long long)m);
-	else if (m < 48 * 60)
-		snprintf(buf, size, "%lldh%02lldmin", (long long)(m / 60), (long long)(m % 60));
-	else
-		snprintf(buf, size, "%lldd%02lldh", (long long)(m / 1440),
-			 (long long)(m / 60 % 24));
+	hr_dur_fmt(ms, buf, size); /* the advisor's one rounding rule */
 }
 
 const char *hr_advise_res_title(const struct hr_resource *r, char *buf, size_t size)
@@ -111,13 +101,19 @@ static void finding(FILE *out, const struct hr_finding *f, bool show_top)
 	}
 	if (f->note[0])
 		fprintf(out, "    %s\n", f->note);
+	if (f->evidence[0])
+		fprintf(out, "    %s\n", f->evidence);
 	if (f->ntop && !show_top) {
 		fprintf(out, "    top processes: as above\n");
 		return;
 	}
 	for (size_t i = 0; i < f->ntop; i++) {
 		const struct hr_proc_use *p = &f->top[i];
-		if (i == 0)
+		if (i == 0 && f->cause == HR_CAUSE_MEMORY)
+			fprintf(out,
+				"    processes faulting then (swap-ins and page-ins are charged to "
+				"them as reads):\n");
+		else if (i == 0)
 			fprintf(out, "    top processes by %s then:\n",
 				f->top_by == 1	 ? "CPU"
 				: f->top_by == 2 ? "memory"
@@ -168,6 +164,8 @@ int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_a
 		upper(hr_verdict_name(r->verdict), up, sizeof(up));
 		fprintf(out, "%s: %s\n", hr_advise_res_title(r, title, sizeof(title)), up);
 		fprintf(out, "  %s average %.2f, peak %.2f\n", r->main_metric, r->avg, r->peak);
+		if (r->note[0])
+			fprintf(out, "  %s\n", r->note);
 		bool shown = false;
 		for (size_t j = 0; j < r->nfind; j++) {
 			finding(out, &r->find[j], !shown);
@@ -188,7 +186,11 @@ int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_a
 			bottlenecks++;
 	}
 	upper(hr_verdict_name(a->worst), up, sizeof(up));
-	if (a->worst == HR_OK) {
+	char shortr[256];
+	bool too_short = hr_advise_too_short(a, shortr, sizeof(shortr));
+	if (a->worst == HR_OK && too_short) {
+		fprintf(out, "verdict: OK so far - too short to judge: %s\n", shortr);
+	} else if (a->worst == HR_OK) {
 		fprintf(out, "verdict: OK - no resource is the bottleneck in this period\n");
 	} else {
 		fprintf(out, "verdict: %s (", up);
@@ -204,6 +206,8 @@ int hr_advise_write_text(FILE *out, const struct hr_advice *a, const struct hr_a
 		if (bottlenecks == 0)
 			fprintf(out, "no resource is the bottleneck in this period; the above is "
 				     "worth watching\n");
+		if (too_short)
+			fprintf(out, "too short to judge a sustained load: %s\n", shortr);
 	}
 	fprintf(out, "exit status %d\n", hr_verdict_exit(a->worst));
 	if (fflush(out) != 0 || ferror(out))

@@ -9,7 +9,10 @@
  * await is at least DELAY, as dm-delay would make it where device-mapper
  * is missing.
  *
- *   hr-slowdisk MOUNTPOINT SIZE_MIB DELAY_MS     (stays in the foreground)
+ *   hr-slowdisk MOUNTPOINT SIZE_MIB DELAY_MS [keep]   (stays in the foreground)
+ *
+ * With "keep" it remembers what is written (in memory, SIZE MiB at most),
+ * so it can hold a swap area: a swap device of known speed.
  *
  * Depends on libfuse3 only. Exit 0 after unmount, 2 on bad arguments.
  */
@@ -24,6 +27,7 @@
 
 static off_t disk_size;
 static long delay_ms;
+static char *store;	/* "keep": the disk's contents, else NULL */
 
 static void wait_delay(void)
 {
@@ -81,7 +85,10 @@ static int sd_read(const char *path, char *buf, size_t size, off_t off, struct f
 		return 0;
 	if ((off_t)size > disk_size - off)
 		size = (size_t)(disk_size - off);
-	memset(buf, 0, size);
+	if (store)
+		memcpy(buf, store + off, size);
+	else
+		memset(buf, 0, size);
 	return (int)size;
 }
 
@@ -89,13 +96,14 @@ static int sd_write(const char *path, const char *buf, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	(void)path;
-	(void)buf;
 	(void)fi;
 	wait_delay();
 	if (off >= disk_size)
 		return -ENOSPC;
 	if ((off_t)size > disk_size - off)
 		size = (size_t)(disk_size - off);
+	if (store)
+		memcpy(store + off, buf, size);
 	return (int)size;
 }
 
@@ -121,8 +129,8 @@ int main(int argc, char **argv)
 	char *end;
 	long mib;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: hr-slowdisk MOUNTPOINT SIZE_MIB DELAY_MS\n");
+	if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "keep"))) {
+		fprintf(stderr, "usage: hr-slowdisk MOUNTPOINT SIZE_MIB DELAY_MS [keep]\n");
 		return 2;
 	}
 	mib = strtol(argv[2], &end, 10);
@@ -136,6 +144,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	disk_size = (off_t)mib << 20;
+	if (argc == 5) {
+		/* zero pages until written: only what is used costs memory */
+		store = calloc(1, (size_t)disk_size);
+		if (!store) {
+			fprintf(stderr, "hr-slowdisk: cannot keep %ld MiB\n", mib);
+			return 1;
+		}
+	}
 	/* foreground, one thread: requests are answered one after the other */
 	char *fargv[] = {argv[0], "-f", "-s", "-o", "fsname=hr-slowdisk", argv[1], NULL};
 	return fuse_main(6, fargv, &sd_ops, NULL) == 0 ? 0 : 1;

@@ -30,6 +30,16 @@ static int test_failures;
 		}                                                                                \
 	} while (0)
 
+#define CHECK_STR(a, b)                                                                          \
+	do {                                                                                     \
+		const char *a_ = (a), *b_ = (b);                                                 \
+		if (strcmp(a_, b_) != 0) {                                                       \
+			fprintf(stderr, "%s:%d: %s = \"%s\", expected \"%s\"\n", __FILE__, __LINE__,  \
+				#a, a_, b_);                                                     \
+			test_failures++;                                                         \
+		}                                                                                \
+	} while (0)
+
 #define CHECK_INT(a, b)                                                                          \
 	do {                                                                                     \
 		long long a_ = (long long)(a), b_ = (long long)(b);                              \

@@ -4,7 +4,9 @@
 # elsewhere, steal time, memory starvation, a disk hammered by one process,
 # disk load caused by swapping, a NIC near its link speed, a NIC with
 # errors and drops, steady growth that forecasts a crossing, an empty
-# database. Text and JSON are compared with diff -u against
+# database. A disk hammered by one process is "investigate" with that
+# process named; a disk busy while the system swaps is the swapping's I/O at
+# every level. Text and JSON are compared with diff -u against
 # tests/headroom/golden/advise-*; every exit status is checked (0 ok,
 # 10 watch, 11 investigate, 12 upgrade, 5 no data). Thresholds from the
 # config file and --threshold are checked too. TZ=Europe/Berlin, LC_ALL=C.
@@ -54,7 +56,7 @@ for e in txt json; do
 	check cpu-10s $e 12 --db "$T/adv-cpu-10s.db" $day
 	check steal $e 11 --db "$T/adv-steal.db" $day
 	check mem $e 12 --db "$T/adv-mem.db" $day
-	check disk $e 12 --db "$T/adv-disk.db" $day
+	check disk $e 11 --db "$T/adv-disk.db" $day
 	check swapdisk $e 12 --db "$T/adv-swapdisk.db" $day
 	check nic $e 12 --db "$T/adv-nic.db" $day
 	check nicerr $e 11 --db "$T/adv-nicerr.db" $day
@@ -66,6 +68,16 @@ done
 grep -q "^boot  2026-10-25 01:25:00 CEST (rebooted, 4 CPUs)" "$T/advise-reboot.txt" &&
 	grep -q "longest 3h10min from 2026-10-24 22:00:00 CEST; 5h20min in total" "$T/advise-reboot.txt" ||
 	{ echo "FAIL: advise over a reboot: reboot line or the split stretch missing"; status=1; }
+# a rogue process is investigated, not a disk bought; swapping's I/O names the faulting processes
+grep -qx "disk sda: INVESTIGATE" "$T/advise-disk.txt" &&
+	grep -q "^    backup-tar (pid 4242) is doing 100% of the disk's I/O" "$T/advise-disk.txt" &&
+	grep -q "^  \[investigate\] disk-rogue:" "$T/advise-disk.txt" ||
+	{ echo "FAIL: the rogue process is not its own investigate verdict"; status=1; }
+grep -q "hammering\|is doing" "$T/advise-swapdisk.txt" &&
+	{ echo "FAIL: the swapping process is called a disk hog"; status=1; }
+[ "$(grep -c "this is the swapping's I/O" "$T/advise-swapdisk.txt")" = 3 ] &&
+	grep -q "^    processes faulting then" "$T/advise-swapdisk.txt" ||
+	{ echo "FAIL: the disk findings while swapping do not say they are its I/O"; status=1; }
 # thresholds from the config file, then --threshold over it
 "$HR" advise -c "$T/strict.conf" --db "$T/adv-cpu.db" $day >"$T/strict.txt"; rc=$?
 [ $rc -eq 10 ] || { echo "FAIL: THRESHOLD_CPU_BUSY_PCT=99 from the config: exit $rc, expected 10"; status=1; }
