@@ -10,7 +10,8 @@
 #   demo   build + what the demo runs (rsync, stress-ng)
 #   check  demo + what the tests drive (sshd, fio, sqlite3, xattr tools, python3,
 #          poppler and chromium to read the PDF and HTML pages, libfaketime,
-#          sysstat: sadc beside the recorder as the advisor scenarios' oracle)
+#          sysstat: sadc beside the recorder as the advisor scenarios' oracle,
+#          encfs to make the EncFS volumes sealfs reads and imports)
 #   bench  build + the anchors measured side by side (gocryptfs, encfs, sysstat)
 #   fuzz   build + clang and its libFuzzer runtime
 #   deb    build + debhelper, for make deb (check includes it: a test builds the packages)
@@ -22,7 +23,7 @@ build="build-essential meson ninja-build pkg-config libfuse3-dev fuse3 libssl-de
 libsqlite3-dev libcairo2-dev libjansson-dev"
 demo="rsync stress-ng tzdata procps"
 check="sqlite3 openssh-server openssh-client fio attr util-linux python3 bc
-poppler-utils chromium faketime debhelper sysstat"
+poppler-utils chromium faketime debhelper sysstat encfs"
 bench="gocryptfs encfs sysstat time bc python3 sqlite3"
 fuzz="clang libclang-rt-14-dev"
 deb="debhelper dpkg-dev"
