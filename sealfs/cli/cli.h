@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Exit codes (documented in sealfs(1) and sealfs --help). */
 enum {
@@ -35,6 +36,18 @@ int cmd_info(int argc, char **argv);
 int cmd_fsck(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_encrypt(int argc, char **argv);
+int cmd_put(int argc, char **argv);
+
+struct sfs_kdf;
+/*
+ * Make a new sealfs volume in DIR (absent or empty) with password PASS:
+ * config, root directory IV; prints the master key unless QUIET. master
+ * gets the key (the caller wipes it). Returns an exit code (cmd_init.c).
+ */
+int init_new_volume(const char *dir, const char *pass, size_t plen, const struct sfs_kdf *kdf,
+		    bool quiet, uint8_t master[32]);
 
 /* Password options, the same on every command (password.c). */
 struct pw_opts {

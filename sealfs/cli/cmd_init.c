@@ -153,6 +153,46 @@ static int init_from_key(const char *dir, const char *mkfile, const struct pw_op
 	return EXIT_OK;
 }
 
+int init_new_volume(const char *dir, const char *pass, size_t plen, const struct sfs_kdf *kdf,
+		    bool quiet, uint8_t master[SFS_MASTER_KEY_LEN])
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dfd = -1;
+	uint8_t iv[SFS_DIRIV_LEN];
+	size_t tlen = 0;
+	bool created = false;
+	int r;
+
+	r = prepare_dir(dir, &created);
+	if (r)
+		return r;
+	r = sfs_config_create(pass, plen, kdf, 0, master, &text, &tlen);
+	if (r) {
+		log_error("cannot create config: %s", strerror(-r));
+		if (created)
+			rmdir(dir);
+		return EXIT_FAIL;
+	}
+	dfd = io_open_dir(dir);
+	r = dfd < 0 ? dfd : sfs_diriv_create(dfd, iv);
+	if (!r)
+		r = io_write_file_atomic_at(dfd, SFS_CONFIG_NAME, text, tlen, 0400);
+	if (r) {
+		log_error("cannot write '%s/%s': %s", dir, SFS_CONFIG_NAME, strerror(-r));
+		if (dfd >= 0)
+			unlinkat(dfd, SFS_DIRIV_NAME, 0);
+		if (created)
+			rmdir(dir);
+		sfs_wipe(master, SFS_MASTER_KEY_LEN);
+		return EXIT_FAIL;
+	}
+	if (!quiet) {
+		printf("Created sealfs volume in '%s' (scrypt N=2^%u).\n", dir, kdf->logn);
+		print_master_key(master);
+	}
+	return EXIT_OK;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	static const struct option longopts[] = {

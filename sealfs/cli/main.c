@@ -23,6 +23,9 @@ static const struct cmd commands[] = {
 	{"fsck", cmd_fsck, "check every name, block and link of CIPHERDIR offline"},
 	{"decrypt", cmd_decrypt, "restore CIPHERDIR (or some paths) into DESTDIR offline"},
 	{"cat", cmd_cat, "decrypt one file of CIPHERDIR to standard output offline"},
+	{"import", cmd_import, "turn an EncFS volume into a new sealfs volume, verifying it"},
+	{"encrypt", cmd_encrypt, "add a plain tree to CIPHERDIR offline (no FUSE)"},
+	{"put", cmd_put, "write standard input into one file of CIPHERDIR offline"},
 };
 
 static void usage(FILE *f)
@@ -34,7 +37,9 @@ static void usage(FILE *f)
 	fprintf(f, "\n'sealfs COMMAND --help' shows a command's options.\n"
 		   "\nexit codes: 0 ok, 1 failure, 2 usage error, 3 wrong password,\n"
 		   "  4 config missing/corrupt/tampered/unsupported, 5 mount failed,\n"
-		   "  6 CIPHERDIR not empty (init), 7 damage found (fsck, decrypt, cat)\n");
+		   "  6 CIPHERDIR not empty (init), 7 damage found (fsck, decrypt, cat, import)\n"
+		   "\ninfo, fsck, decrypt and cat also read EncFS volumes (found by their\n"
+		   ".encfs6.xml, .encfs5 or .encfs4); import turns one into a sealfs volume.\n");
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)

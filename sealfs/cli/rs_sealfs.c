@@ -333,6 +333,12 @@ int rs_sealfs_base(const struct sfs_keys *k, int vrootfd, const char *path, stru
 		close(d.fd);
 		if (err)
 			return err == -EEXIST ? -ENOTDIR : err;
+		if (created) {
+			/* As mkdir -p would: the umask's mode. */
+			mode_t um = umask(0);
+			umask(um);
+			(void)fchmod(nd.fd, 0777 & ~um);
+		}
 		d = nd;
 		path = slash ? slash + 1 : path + n;
 	}
