@@ -94,6 +94,13 @@ int config_error(const char *dir, int err, const char *why);
 /* The same for a config file of another name (reverse mode). */
 int config_error_named(const char *dir, const char *name, int err, const char *why);
 
+/* Print S for a report: as the inside of a JSON string, or with control
+ * characters and bad UTF-8 as \xNN (cmd_fsck.c). */
+#include <stdio.h>
+void put_escaped(FILE *f, const char *s, bool json);
+/* S as a JSON string, or null. */
+void json_string(FILE *f, const char *s);
+
 /* Turn off core dumps and ptrace attach for this process (secrets in memory). */
 void harden_process(void);
 

@@ -32,6 +32,7 @@
 #include "progress.h"
 #include "util.h"
 #include "unlock.h"
+#include "volume.h"
 #include "banned.h"
 
 #define FSCK_CHUNK (256u * SFS_BLOCK) /* plaintext bytes read per sfs_file_read */
@@ -55,7 +56,7 @@ struct fsck {
  * bytes that are not UTF-8 as \u00XX), for text with control characters,
  * backslashes and bytes that are not UTF-8 as \xNN.
  */
-static void put_escaped(FILE *f, const char *s, bool json)
+void put_escaped(FILE *f, const char *s, bool json)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t left = strlen(s);
@@ -79,7 +80,7 @@ static void put_escaped(FILE *f, const char *s, bool json)
 	}
 }
 
-static void json_string(FILE *f, const char *s)
+void json_string(FILE *f, const char *s)
 {
 	if (!s) {
 		fputs("null", f);
@@ -366,10 +367,8 @@ int cmd_fsck(int argc, char **argv)
 	};
 	struct fsck c = {0};
 	struct pw_opts pw = {0};
-	struct sfs_config conf;
 	bool no_config = false;
 	struct sfs_keys *keys = NULL;
-	uint8_t master[SFS_MASTER_KEY_LEN];
 	_cleanup_close_ int rootfd = -1;
 	const char *mkfile = NULL, *dir;
 	int opt, r;
@@ -398,22 +397,22 @@ int cmd_fsck(int argc, char **argv)
 		return usage_error("fsck ", "expected exactly one CIPHERDIR");
 	dir = argv[optind];
 
-	r = unlock_load_config(dir, mkfile, &conf, &no_config);
-	if (r)
-		return r;
-	rootfd = io_open_dir(dir);
-	if (rootfd < 0) {
-		log_error("cannot open '%s': %s", dir, strerror(-rootfd));
-		return EXIT_FAIL;
-	}
-	r = unlock_master(dir, &conf, no_config, &pw, mkfile, master);
-	if (r)
-		return r;
-	r = sfs_keys_new(master, &keys);
-	sfs_wipe(master, sizeof(master));
-	if (r) {
-		log_error("cannot derive keys: %s", strerror(-r));
-		return EXIT_FAIL;
+	{
+		struct vol v;
+		r = vol_open(dir, &pw, mkfile, &v);
+		if (r) {
+			vol_close(&v);
+			return r;
+		}
+		if (v.kind == VOL_ENCFS) {
+			r = fsck_encfs(&v, c.quiet, c.json);
+			vol_close(&v);
+			return r;
+		}
+		no_config = v.no_config;
+		rootfd = TAKE_FD(v.rootfd);
+		keys = TAKE_PTR(v.keys);
+		vol_close(&v);
 	}
 	raise_nofile();
 	c.k = keys;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "cli.h"
 #include "unlock.h"
+#include "volume.h"
 #include "banned.h"
 
 int cmd_info(int argc, char **argv)
@@ -30,6 +31,8 @@ int cmd_info(int argc, char **argv)
 		if (opt == 'h') {
 			printf("usage: sealfs info CIPHERDIR\n\n"
 			       "Show the volume's format version, ciphers and scrypt parameters.\n"
+			       "For an EncFS volume: its parameters, the findings of EncFS's 2014\n"
+			       "audit that apply to it and what cannot be checked on it.\n"
 			       "Needs no password and shows no secret.\n");
 			return EXIT_OK;
 		}
@@ -37,6 +40,8 @@ int cmd_info(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("info ", "expected exactly one CIPHERDIR");
+	if (vol_is_encfs(argv[optind]))
+		return info_encfs(argv[optind]);
 	dfd = io_open_dir(argv[optind]);
 	if (dfd < 0) {
 		log_error("cannot open '%s': %s", argv[optind], strerror(-dfd));

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "util.h"
 #include "cli.h"
+#include "volume.h"
 #include "unlock.h"
 #include "mounts.h"
 #include "banned.h"
@@ -276,6 +277,12 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("mount ", "expected CIPHERDIR and MOUNTPOINT");
+	if (vol_is_encfs(argv[optind])) {
+		/* The read-only EncFS mount waits for the low-level FUSE layer. */
+		log_error("cannot mount '%s': it is an EncFS volume, which sealfs does not mount yet "
+			  "(use 'sealfs decrypt', 'sealfs cat' or 'sealfs import')", argv[optind]);
+		return EXIT_CONFIG;
+	}
 	if (!realpath(argv[optind], cdir)) {
 		log_error("cannot use CIPHERDIR '%s': %s", argv[optind], strerror(errno));
 		return errno == ENOENT ? EXIT_CONFIG : EXIT_FAIL;

@@ -126,6 +126,7 @@ int vol_open(const char *dir, const struct pw_opts *pw, const char *mkfile, stru
 		log_error("cannot open '%s': %s", dir, strerror(-v->rootfd));
 		return EXIT_FAIL;
 	}
+	v->no_config = no_config;
 	r = unlock_master(dir, &conf, no_config, pw, mkfile, master);
 	if (r)
 		return r;

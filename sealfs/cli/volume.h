@@ -24,6 +24,7 @@ struct vol {
 	const char *dir;
 	int rootfd;
 	struct sfs_keys *keys;	 /* sealfs */
+	bool no_config;		 /* sealfs opened with --masterkey alone */
 	struct efs_volume *efs;	 /* EncFS */
 	struct efs_config ecfg;	 /* EncFS */
 	struct rs_sealfs_src ssrc;
@@ -55,5 +56,10 @@ void vol_close(struct vol *v);
 
 /* The restore-engine source of V (pointing into V). */
 void vol_source(struct vol *v, struct rs_source *ret);
+
+/* `sealfs fsck` of an opened EncFS volume (cmd_encfs.c); exit code. */
+int fsck_encfs(struct vol *v, bool quiet, bool json);
+/* `sealfs info` of the EncFS volume in DIR (cmd_encfs.c); exit code. */
+int info_encfs(const char *dir);
 
 #endif
