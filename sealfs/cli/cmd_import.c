@@ -244,7 +244,7 @@ int cmd_encrypt(int argc, char **argv)
 	struct sfs_keys *keys = NULL;
 	struct rs_ddir base = {.fd = -1};
 	_cleanup_close_ int vfd = -1;
-	char *dest;
+	char *dest, empty[1] = "";
 	int opt, ret, err;
 
 	while ((opt = getopt_long(argc, argv, "+hfqS", longopts, NULL)) != -1) {
@@ -278,7 +278,7 @@ int cmd_encrypt(int argc, char **argv)
 	}
 	if (argc - optind != 2 && argc - optind != 3)
 		return usage_error("encrypt ", "expected SRC_DIR CIPHERDIR [DEST_PATH]");
-	dest = argc - optind == 3 ? argv[optind + 2] : (char *)"";
+	dest = argc - optind == 3 ? argv[optind + 2] : empty;
 	if (strnlen(dest, PATH_MAX) >= PATH_MAX || rs_normalize(dest))
 		return usage_error("encrypt ", "bad DEST_PATH '%s' (no '.' or '..')", dest);
 	ds.rootfd = io_open_dir(argv[optind]);
@@ -417,7 +417,7 @@ int cmd_put(int argc, char **argv)
 		log_error("%s: %s", p, strerror(-err));
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), ".sealfs-tmp.%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+	snprintf(tmp, sizeof(tmp), SFS_TMP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
 		 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	um = umask(0);
 	umask(um);

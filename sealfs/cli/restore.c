@@ -39,6 +39,8 @@ struct fixup {
 	struct stat st;
 };
 
+#define tmp_name(name, i, out) tmp_name_p(r->snk->ops->tmp_prefix, (name), (i), (out))
+
 struct eng {
 	const struct rs_source *src;
 	const struct rs_sink *snk;
@@ -109,13 +111,24 @@ const char *rs_block_msg(uint64_t block, const char *why, char *out, size_t len)
 	return out;
 }
 
-/* The temporary name of attempt I for NAME: ".NAME.sealfs-tmp", then random ones. */
-static int tmp_name(const char *name, unsigned i, char out[NAME_MAX + 1])
+/*
+ * The temporary name of attempt I for NAME: ".NAME.sealfs-tmp", then random
+ * ones; with a sink prefix always the prefix and random hex.
+ */
+static int tmp_name_p(const char *prefix, const char *name, unsigned i, char out[NAME_MAX + 1])
 {
 	uint8_t rnd[8];
 	char hex[17];
 	int n;
 
+	if (prefix) {
+		if (sfs_random(rnd, sizeof(rnd)))
+			return -EIO;
+		for (size_t j = 0; j < sizeof(rnd); j++)
+			snprintf(hex + 2 * j, 3, "%02x", rnd[j]);
+		snprintf(out, NAME_MAX + 1, "%s%s", prefix, hex);
+		return 0;
+	}
 	if (i == 0 && strlen(name) + 1 + sizeof(TMP_SUFFIX) <= NAME_MAX + 1) {
 		n = snprintf(out, NAME_MAX + 1, ".%s" TMP_SUFFIX, name);
 		return n > 0 && n <= NAME_MAX ? 0 : -ENAMETOOLONG;

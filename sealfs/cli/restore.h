@@ -112,6 +112,9 @@ struct rs_sink_ops {
 	int (*setxattr)(void *ctx, int fd, const char *name, const void *value, size_t len);
 	/* Whether the sink keeps FIFOs, sockets and device nodes. */
 	bool special;
+	/* Temporary names: NULL for ".NAME.sealfs-tmp" (then random), else this
+	 * prefix and random hex (names the sink's format keeps hidden). */
+	const char *tmp_prefix;
 };
 
 struct rs_sink {

@@ -463,4 +463,5 @@ const struct rs_sink_ops rs_sealfs_sink = {
     .symlink = ssnk_symlink,
     .setxattr = ssnk_setxattr,
     .special = true,
+    .tmp_prefix = SFS_TMP_PREFIX,
 };

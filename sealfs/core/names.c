@@ -99,7 +99,8 @@ enum sfs_dirent_kind sfs_dirent_classify(const char *disk)
 			return SFS_DIRENT_INTERNAL;
 		return SFS_DIRENT_FOREIGN;
 	}
-	if (!strcmp(disk, "sealfs.conf") || !strcmp(disk, SFS_DIRIV_NAME))
+	if (!strcmp(disk, "sealfs.conf") || !strcmp(disk, SFS_DIRIV_NAME) ||
+	    !strncmp(disk, SFS_TMP_PREFIX, sizeof(SFS_TMP_PREFIX) - 1))
 		return SFS_DIRENT_INTERNAL;
 	if (!strchr(disk, '.'))
 		return SFS_DIRENT_NAME;

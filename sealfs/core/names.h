@@ -42,6 +42,10 @@ static inline bool sfs_name_is_long(size_t namelen)
 #define SFS_LONGNAME_PREFIX "sealfs.longname."
 #define SFS_NAME_SUFFIX ".name"
 #define SFS_LINK_SUFFIX ".link"
+/* Temporary names of the offline writer (sealfs encrypt/put/import): an
+ * object being written, renamed to its on-disk name once complete. A crash
+ * can leave one behind; it is internal (hidden) and may be deleted. */
+#define SFS_TMP_PREFIX "sealfs.tmp."
 
 /*
  * Encrypt NAME for the directory whose IV is DIRIV. enc gets the encoded name
