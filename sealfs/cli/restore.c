@@ -218,7 +218,7 @@ static bool all_zero(const uint8_t *p, size_t n)
 
 /* Copy the open source file SF (SIZE bytes) into the sink file OF. */
 static int copy_content(struct eng *r, void *sf, uint64_t size, void *of, bool *ret_src,
-			uint64_t *ret_bad, const char **ret_why)
+			uint64_t *ret_bad, const char **ret_why, struct sfs_sha256_ctx *h)
 {
 	const struct rs_source_ops *so = r->src->ops;
 	const struct rs_sink_ops *ko = r->snk->ops;
@@ -234,6 +234,10 @@ static int copy_content(struct eng *r, void *sf, uint64_t size, void *of, bool *
 			break;
 		}
 		*ret_src = false;
+		if (h && sfs_sha256_update(h, r->buf, (size_t)n)) {
+			e = -EIO;
+			break;
+		}
 		for (size_t o = 0; o < (size_t)n; o += HOLE) {
 			size_t len = (size_t)n - o < HOLE ? (size_t)n - o : HOLE;
 			if (all_zero(r->buf + o, len))
@@ -259,6 +263,7 @@ static int restore_file(struct eng *r, void *sdir, const struct rs_entry *e,
 	const struct rs_sink_ops *ko = r->snk->ops;
 	_cleanup_close_ int fd = -1;
 	void *sf = NULL, *of = NULL;
+	struct sfs_sha256_ctx *h = NULL;
 	const char *why = NULL;
 	uint64_t size = 0, bad = 0;
 	bool src = false;
@@ -293,8 +298,12 @@ static int restore_file(struct eng *r, void *sdir, const struct rs_entry *e,
 		return err;
 	}
 	err = ko->file_new(r->snk->ctx, d, e->name, e->namelen, fd, e->st.st_nlink > 1, &of);
+	if (!err && ko->file_verify && !(h = sfs_sha256_new())) {
+		ko->file_free(r->snk->ctx, of);
+		err = -ENOMEM;
+	}
 	if (!err) {
-		err = copy_content(r, sf, size, of, &src, &bad, &why);
+		err = copy_content(r, sf, size, of, &src, &bad, &why, h);
 		if (err == -EIO && src) {
 			char msg[256];
 			problem(r, r->plain.buf, true, "%s, not restored",
@@ -308,7 +317,19 @@ static int restore_file(struct eng *r, void *sdir, const struct rs_entry *e,
 			if (err)
 				problem(r, r->plain.buf, false, "cannot write: %s", strerror(-err));
 		}
+		if (!err && h) {
+			uint8_t sha[32];
+			err = sfs_sha256_final(h, sha);
+			h = NULL;
+			if (!err)
+				err = ko->file_verify(r->snk->ctx, of, size, sha);
+			if (err)
+				problem(r, r->plain.buf, false,
+					"the written copy does not read back as written: %s",
+					strerror(-err));
+		}
 		ko->file_free(r->snk->ctx, of);
+		sfs_sha256_free(h);
 	} else {
 		problem(r, r->plain.buf, false, "cannot write: %s", strerror(-err));
 	}

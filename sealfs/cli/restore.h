@@ -105,6 +105,9 @@ struct rs_sink_ops {
 	int (*file_write)(void *ctx, void *f, const void *buf, size_t n, uint64_t off);
 	/* Set the size (holes), flush and fsync; then free (also after failures). */
 	int (*file_finish)(void *ctx, void *f, uint64_t size);
+	/* Read the finished file back and check it hashes to SHA (SHA-256 of its
+	 * SIZE plaintext bytes): -EIO when not. NULL: the sink needs no check. */
+	int (*file_verify)(void *ctx, void *f, uint64_t size, const uint8_t sha[32]);
 	void (*file_free)(void *ctx, void *f);
 	/* Make symlink D/TMP -> TARGET (plaintext target, named NAME in the end). */
 	int (*symlink)(void *ctx, const struct rs_ddir *d, const char *name, size_t n,

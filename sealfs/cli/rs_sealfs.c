@@ -399,6 +399,38 @@ static int ssnk_finish(void *ctx, void *file, uint64_t size)
 	return err;
 }
 
+static int ssnk_verify(void *ctx, void *file, uint64_t size, const uint8_t sha[32])
+{
+	struct ssnk_file *f = file;
+	struct sfs_sha256_ctx *h = sfs_sha256_new();
+	uint8_t *buf = malloc(1u << 20), got[32];
+	uint64_t off = 0;
+	int err = h && buf ? 0 : -ENOMEM;
+
+	while (!err && off < size) {
+		ssize_t n = sfs_file_read(&f->f, buf, 1u << 20, off);
+		if (n <= 0)
+			err = n ? (int)n : -EIO;
+		else
+			err = sfs_sha256_update(h, buf, (size_t)n);
+		off += n > 0 ? (uint64_t)n : 0;
+	}
+	if (!err) {
+		err = sfs_sha256_final(h, got);
+		h = NULL;
+		if (!err && f->f.size != size)
+			err = -EIO;
+		if (!err && sfs_memeq_ct(got, sha, 32))
+			err = -EIO;
+	}
+	sfs_sha256_free(h);
+	if (buf) {
+		sfs_wipe(buf, 1u << 20);
+		free(buf);
+	}
+	return err;
+}
+
 static void ssnk_free(void *ctx, void *file)
 {
 	struct ssnk_file *f = file;
@@ -459,6 +491,7 @@ const struct rs_sink_ops rs_sealfs_sink = {
     .file_new = ssnk_file_new,
     .file_write = ssnk_write,
     .file_finish = ssnk_finish,
+    .file_verify = ssnk_verify,
     .file_free = ssnk_free,
     .symlink = ssnk_symlink,
     .setxattr = ssnk_setxattr,

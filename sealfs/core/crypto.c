@@ -157,6 +157,36 @@ int sfs_sha256(const void *data, size_t len, uint8_t out[32])
 	return 0;
 }
 
+struct sfs_sha256_ctx *sfs_sha256_new(void)
+{
+	EVP_MD_CTX *x = EVP_MD_CTX_new();
+
+	if (x && EVP_DigestInit_ex(x, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(x);
+		x = NULL;
+	}
+	return (struct sfs_sha256_ctx *)x;
+}
+
+int sfs_sha256_update(struct sfs_sha256_ctx *h, const void *data, size_t len)
+{
+	return EVP_DigestUpdate((EVP_MD_CTX *)h, data, len) == 1 ? 0 : -EIO;
+}
+
+int sfs_sha256_final(struct sfs_sha256_ctx *h, uint8_t out[32])
+{
+	unsigned int outl = 0;
+	int ok = EVP_DigestFinal_ex((EVP_MD_CTX *)h, out, &outl) == 1 && outl == 32;
+
+	EVP_MD_CTX_free((EVP_MD_CTX *)h);
+	return ok ? 0 : -EIO;
+}
+
+void sfs_sha256_free(struct sfs_sha256_ctx *h)
+{
+	EVP_MD_CTX_free((EVP_MD_CTX *)h);
+}
+
 int sfs_scrypt(const char *pw, size_t pwlen, const uint8_t *salt, size_t saltlen, unsigned logn,
 	       uint32_t r, uint32_t p, uint8_t *out, size_t outlen)
 {

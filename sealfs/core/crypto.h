@@ -37,6 +37,14 @@ int sfs_hmac(const uint8_t key[32], const void *a, size_t alen, const void *b, s
 /* SHA-256. */
 int sfs_sha256(const void *data, size_t len, uint8_t out[32]);
 
+/* Streaming SHA-256 (checking what the offline writer wrote): new, update,
+ * final (also frees); sfs_sha256_free for an abandoned one (accepts NULL). */
+struct sfs_sha256_ctx;
+struct sfs_sha256_ctx *sfs_sha256_new(void);
+int sfs_sha256_update(struct sfs_sha256_ctx *h, const void *data, size_t len);
+int sfs_sha256_final(struct sfs_sha256_ctx *h, uint8_t out[32]);
+void sfs_sha256_free(struct sfs_sha256_ctx *h);
+
 /* scrypt (RFC 7914) with N = 2^logn. */
 int sfs_scrypt(const char *pw, size_t pwlen, const uint8_t *salt, size_t saltlen, unsigned logn,
 	       uint32_t r, uint32_t p, uint8_t *out, size_t outlen);
