@@ -9,7 +9,8 @@
 # a FIFO, a renamed directory, modes, an old mtime, a user xattr), and then
 # `sealfs decrypt`, `sealfs cat`, `sealfs fsck`, `sealfs info` and `sealfs
 # import` (read back through decrypt, and once through a sealfs mount) must
-# all equal, byte for byte, what the encfs mount showed.
+# all equal, byte for byte, what the encfs mount showed. The ciphertext of an
+# `encfs --reverse` view copied to a store with its config reads back too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/encfs-lib.sh"
 need_encfs
@@ -67,6 +68,22 @@ for cfg in "${CONFIGS[@]}"; do
 	find "$C" -exec stat -c '%n %s %Y' {} + | sort >"$T/$name.after"
 	cmp -s "$T/$name.before" "$T/$name.after" || fail "the EncFS volume changed"
 done
+
+step "the ciphertext of an encfs --reverse view, copied with its config, reads back"
+mkdir -p "$T/rplain" "$T/rview" "$T/rstore"
+fill_tree "$T/rplain" 175 1024 0 1
+describe "$T/rplain" >"$T/rplain.ref"
+OPENSSL_CONF=$ENCFS_SSL timeout 120 encfs --reverse --standard --extpass="cat '$EPASSFILE'" \
+	"$T/rplain" "$T/rview" >"$T/encfs.out" 2>&1 </dev/null || fail "encfs --reverse: $(cat "$T/encfs.out")"
+_encfs_mounts+=("$T/rview")
+cp -a "$T/rview/." "$T/rstore/" || fail "cannot copy the reverse view"
+encfs_umount "$T/rview"
+cp "$T/rplain/.encfs6.xml" "$T/rstore/" || fail "reverse mode wrote no config"
+rm "$T/rplain/.encfs6.xml"
+expect_rc 0 "decrypt of a reverse copy" "$SEALFS" decrypt -q --passfile "$EPASSFILE" "$T/rstore" "$T/rout"
+same_tree "decrypt of a reverse copy" "$T/rplain.ref" "$T/rout"
+expect_rc 0 "import of a reverse copy" "$SEALFS" import -q --passfile "$EPASSFILE" --same-password \
+	--scrypt-logn 10 "$T/rstore" "$T/rsfs"
 
 step "the imported volume mounts and shows the same tree"
 sfs_mount_pw() { printf '%s\n' "$EPW" | timeout 60 "$SEALFS" mount -S "$1" "$2" >"$T/out" 2>"$T/err"; }
