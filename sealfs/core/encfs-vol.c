@@ -18,6 +18,8 @@
 #include "io.h"
 #include "banned.h"
 
+#define RAW_SPAN (256u * 1024u) /* ciphertext bytes read per pread */
+
 struct efs_volume {
 	int rootfd;
 	struct efs_config c;
@@ -259,7 +261,9 @@ int efs_file_open(struct efs_volume *v, int fd, uint64_t path_iv, struct efs_fil
 		return -EIO;
 	}
 	f->buf = malloc(v->c.block_size);
-	if (!f->buf)
+	f->raw_cap = (RAW_SPAN / v->c.block_size) * v->c.block_size;
+	f->raw = malloc(f->raw_cap);
+	if (!f->buf || !f->raw)
 		return -ENOMEM;
 	if (!hdr_len(&v->c) || !f->raw_size)
 		return 0;
@@ -301,10 +305,21 @@ static int read_block(struct efs_file *f, uint64_t idx, const uint8_t **ret_data
 	int err;
 
 	f->bad_block = idx;
-	n = io_pread_full(f->fd, f->buf, b, (off_t)off);
-	if (n < 0)
-		return (int)n;
-	len = (size_t)n;
+	if (!f->raw_len || idx < f->raw_first || (idx - f->raw_first) * b >= f->raw_len) {
+		/* Not in the span read last: read the blocks from IDX on at once. */
+		n = io_pread_full(f->fd, f->raw, f->raw_cap, (off_t)off);
+		if (n < 0)
+			return (int)n;
+		f->raw_first = idx;
+		f->raw_len = (size_t)n;
+	}
+	{
+		size_t at = (size_t)(idx - f->raw_first) * b;
+		len = at < f->raw_len ? f->raw_len - at : 0;
+		if (len > b)
+			len = b;
+		memcpy(f->buf, f->raw + at, len);
+	}
 	if (!len) {
 		f->why = "block missing (file shorter than its size)";
 		return -EIO;
@@ -355,6 +370,7 @@ ssize_t efs_file_read(struct efs_file *f, void *buf, size_t n, uint64_t off)
 		return 0;
 	if (n > f->size - off)
 		n = (size_t)(f->size - off);
+	f->raw_len = 0; /* read afresh on every call: the file may have changed */
 	while (done < n) {
 		uint64_t pos = off + done, idx = pos / d;
 		size_t in = (size_t)(pos % d), len = 0, take;
@@ -382,7 +398,9 @@ void efs_file_release(struct efs_file *f)
 		OPENSSL_cleanse(f->buf, f->v->c.block_size);
 		free(f->buf);
 	}
+	free(f->raw);
 	f->buf = NULL;
+	f->raw = NULL;
 }
 
 long efs_readlink(struct efs_volume *v, int dirfd, const char *disk, char *out)

@@ -101,6 +101,9 @@ struct efs_file {
 	const char *why;   /* reason of the last -EIO, static string */
 	uint64_t bad_block;
 	uint8_t *buf;	   /* one block of scratch */
+	uint8_t *raw;	   /* ciphertext of consecutive blocks, read at once (one call) */
+	size_t raw_cap, raw_len;
+	uint64_t raw_first; /* block index at raw[0] */
 };
 
 /*
