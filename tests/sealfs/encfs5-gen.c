@@ -13,6 +13,10 @@
  *              [--no-unique] [--no-chain] DIR PASSWORD
  *   encfs5-gen --resub N DIR      rewrite DIR/.encfs5 with subVersion N
  *                                 (20080411 adds allowHoles 0)
+ *   encfs5-gen --v6 [options] DIR PASSWORD
+ *                                 a V6 .encfs6.xml of EncFS 1.5/1.6 instead:
+ *                                 cipher interface 2:2 (old IVs) with a PBKDF2
+ *                                 salt (1000 iterations), subversion 20080816
  *
  * Defaults: the 2009 standard volume (ssl/blowfish 2:1:1, 160 bits, 512-byte
  * blocks, nameio/block 3:0:1, unique IV, chained IV, subVersion 20040813).
@@ -24,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "crypto.h"
 #include "encfs-config.h"
 #include "encfs-crypto.h"
@@ -33,6 +39,48 @@
 static unsigned num(const char *s)
 {
 	return (unsigned)strtoul(s, NULL, 10);
+}
+
+static void b64(const uint8_t *in, size_t n, char *out)
+{
+	EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+}
+
+/* The V6 XML of C (EncFS 1.5/1.6 layout, boost class versions of that time). */
+static long write_v6(const struct efs_config *c, char *out, size_t cap)
+{
+	char kd[128], salt[64];
+	int n;
+
+	b64(c->keydata, c->keydata_len, kd);
+	b64(c->salt, c->salt_len, salt);
+	n = snprintf(out, cap,
+		     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\" ?>\n"
+		     "<!DOCTYPE boost_serialization>\n"
+		     "<boost_serialization signature=\"serialization::archive\" version=\"4\">\n"
+		     "<config class_id=\"0\" tracking_level=\"0\" version=\"20080816\">\n"
+		     "\t<creator>EncFS 1.5</creator>\n"
+		     "\t<cipherAlg class_id=\"1\" tracking_level=\"0\" version=\"0\">\n"
+		     "\t\t<name>%s</name>\n\t\t<major>2</major>\n\t\t<minor>2</minor>\n"
+		     "\t</cipherAlg>\n"
+		     "\t<nameAlg>\n\t\t<name>%s</name>\n\t\t<major>%u</major>\n"
+		     "\t\t<minor>0</minor>\n\t</nameAlg>\n"
+		     "\t<keySize>%u</keySize>\n\t<blockSize>%u</blockSize>\n"
+		     "\t<uniqueIV>%d</uniqueIV>\n\t<chainedNameIV>%d</chainedNameIV>\n"
+		     "\t<externalIVChaining>%d</externalIVChaining>\n"
+		     "\t<blockMACBytes>%u</blockMACBytes>\n"
+		     "\t<blockMACRandBytes>%u</blockMACRandBytes>\n"
+		     "\t<allowHoles>%d</allowHoles>\n"
+		     "\t<encodedKeySize>%zu</encodedKeySize>\n"
+		     "\t<encodedKeyData>%s</encodedKeyData>\n"
+		     "\t<saltLen>%zu</saltLen>\n\t<saltData>%s</saltData>\n"
+		     "\t<kdfIterations>%u</kdfIterations>\n"
+		     "\t<desiredKDFDuration>500</desiredKDFDuration>\n"
+		     "</config>\n</boost_serialization>\n",
+		     c->cipher.name, c->naming.name, c->naming.cur, c->key_bits, c->block_size,
+		     c->unique_iv, c->chained_iv, c->external_iv, c->mac_bytes, c->rand_bytes,
+		     c->allow_holes, c->keydata_len, kd, c->salt_len, salt, c->iterations);
+	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }
 
 static int die(const char *msg)
@@ -49,6 +97,7 @@ int main(int argc, char **argv)
 	uint8_t uk[EFS_KEY_MAX + EFS_IV_MAX], vk[EFS_KEY_MAX + EFS_IV_MAX], buf[4096];
 	const char *cipher = "ssl/blowfish", *names = "nameio/block";
 	unsigned names_ver = 3, resub = 0;
+	bool v6 = false;
 	int i = 1, dfd;
 	long n;
 
@@ -72,6 +121,8 @@ int main(int argc, char **argv)
 			c.subversion = num(argv[++i]);
 		else if (!strcmp(o, "--resub") && has)
 			resub = num(argv[++i]);
+		else if (!strcmp(o, "--v6"))
+			v6 = true;
 		else if (!strcmp(o, "--holes"))
 			c.allow_holes = true;
 		else if (!strcmp(o, "--mac") && has)
@@ -113,7 +164,15 @@ int main(int argc, char **argv)
 	c.naming.cur = names_ver, c.naming.rev = 0, c.naming.age = 1;
 	snprintf(c.creator, sizeof(c.creator), "EncFS 1.4.1");
 	size_t kl = c.key_bits / 8, ivl = ci->bs;
-	if (efs_password_key(argv[i + 1], strlen(argv[i + 1]), NULL, 0, 0, uk, kl, ivl) ||
+	if (v6) {
+		c.cipher.rev = 2;
+		c.salt_len = 20;
+		c.iterations = 1000;
+		if (sfs_random(c.salt, c.salt_len))
+			return die("no random bytes");
+	}
+	if (efs_password_key(argv[i + 1], strlen(argv[i + 1]), c.salt, c.salt_len, c.iterations, uk,
+			     kl, ivl) ||
 	    efs_key_new(ci, 2, uk, kl, uk + kl, &u))
 		return die("cannot make the user key (blowfish needs OpenSSL's legacy provider)");
 	if (sfs_random(vk, kl + ivl) || efs_key_wrap(u, vk, kl, vk + kl, ivl, c.keydata))
@@ -122,9 +181,10 @@ int main(int argc, char **argv)
 	efs_key_free(u);
 	sfs_wipe(vk, sizeof(vk));
 	sfs_wipe(uk, sizeof(uk));
-	n = efs_config_write_v5(&c, buf, sizeof(buf));
+	n = v6 ? write_v6(&c, (char *)buf, sizeof(buf)) : efs_config_write_v5(&c, buf, sizeof(buf));
 	dfd = open(argv[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (n < 0 || dfd < 0 || io_write_file_atomic_at(dfd, ".encfs5", buf, (size_t)n, 0644))
-		return die("cannot write .encfs5");
+	if (n < 0 || dfd < 0 ||
+	    io_write_file_atomic_at(dfd, v6 ? ".encfs6.xml" : ".encfs5", buf, (size_t)n, 0644))
+		return die("cannot write the config");
 	return 0;
 }

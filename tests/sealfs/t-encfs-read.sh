@@ -1,6 +1,7 @@
 #!/bin/bash
 # t-encfs-read.sh - sealfs reads the EncFS volumes Debian's encfs 1.9.5 makes:
-# standard, paranoia (MAC 8, external IV), Blowfish-160/512, AES-128 with
+# standard, paranoia (MAC 8, external IV), Blowfish-160/512, Blowfish-256
+# with 64-byte blocks and stream names, AES-128 with
 # stream names and MAC + random bytes (no unique IV), Camellia-256 with
 # block32 names and external IV, null names. Each is filled through an encfs
 # mount with edge cases (sizes 0 and around every block edge, names of 1 to
@@ -21,6 +22,7 @@ CONFIGS=(
 	"std|--standard|175|1024|1|1"
 	"paranoia|--paranoia|175|1016|0|1"
 	"bf160|x\n2\n160\n512\n1\n\n\n\n\n0\n\n|183|512|1|1"
+	"bf256-64-byte-blocks-stream|x\n2\n256\n64\n4\n\n\n\n\n0\n\n|189|64|1|1"
 	"aes128-stream-mac|x\n1\n128\n4096\n4\nn\nn\ny\n4\nn\n|189|4084|1|0"
 	"camellia-block32-extiv|x\n3\n256\n1024\n2\n\n\ny\n\n\n\n|143|1024|0|1"
 	"null-names|x\n1\n192\n1024\n3\n\n\n\n\n\n|255|1024|1|1"

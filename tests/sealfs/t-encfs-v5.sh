@@ -6,7 +6,9 @@
 # Debian's encfs itself, then read by sealfs (info, fsck, decrypt, import)
 # and compared with the encfs view. The same with an AES-256 V5 volume with
 # MAC headers and external IV chaining, which is then relabelled with EncFS
-# 1.4.2's subVersion 20080411: encfs refuses it, sealfs still reads it.
+# 1.4.2's subVersion 20080411: encfs refuses it, sealfs still reads it; an
+# AES-128 V5 volume with stream names; and a V6 config of EncFS 1.5/1.6
+# (cipher interface 2:2: PBKDF2 with the old IV derivation).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/encfs-lib.sh"
 need_encfs
@@ -56,6 +58,24 @@ for cfg in "${CONFIGS[@]}"; do
 		"$T/$name.sfs" "$T/$name.back"
 	same_tree "import" "$T/$name.ref" "$T/$name.back"
 done
+
+step "a V6 config of EncFS 1.5/1.6: cipher interface 2:2 (old IVs) with PBKDF2"
+C=$T/v6-22.enc
+mkdir -p "$C"
+"$GEN" --v6 --cipher ssl/aes --bits 192 --block 1024 --names nameio/block 3 "$C" "$EPW" ||
+	fail "encfs5-gen --v6 failed"
+printf '%s\n' "$EPW" | encfsctl autocheckpasswd "$C" >"$T/chk" 2>&1
+grep -q 'Password is correct' "$T/chk" || fail "encfsctl rejects the 2:2 key wrap: $(cat "$T/chk")"
+encfsctl info "$C" 2>&1 | grep -q 'version 2:2' || fail "not a 2:2 volume"
+encfs_mount "$C" "$T/v6-22.mnt"
+fill_tree "$T/v6-22.mnt" 175 1024 1 1
+describe "$T/v6-22.mnt" >"$T/v6-22.ref"
+encfs_umount "$T/v6-22.mnt"
+expect_rc 0 "info of the 2:2 volume" "$SEALFS" info "$C"
+grep -q 'ssl/aes 2:2' "$T/out" && grep -q 'PBKDF2' "$T/out" && grep -q 'old (EncFS <= 1.6) IVs' "$T/out" ||
+	fail "info: $(cat "$T/out")"
+expect_rc 0 "decrypt of the 2:2 volume" "$SEALFS" decrypt -q --passfile "$EPASSFILE" "$C" "$T/v6-22.out"
+same_tree "decrypt of the 2:2 volume" "$T/v6-22.ref" "$T/v6-22.out"
 
 step "EncFS 1.4.2's subVersion 20080411: encfs refuses it, sealfs reads it"
 C=$T/aes256-mac-extiv.enc
