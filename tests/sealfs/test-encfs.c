@@ -195,6 +195,51 @@ static void test_name_roundtrip(void)
 	efs_key_free(k);
 }
 
+/* Every Blowfish key size 128..448 works (and wraps); off-grid sizes are refused. */
+static void test_blowfish_sizes(void)
+{
+	const struct efs_cipher *c = efs_cipher_lookup("ssl/blowfish");
+	uint8_t key[56], iv[8] = {1, 2, 3, 4, 5, 6, 7, 8}, buf[40], kd[4 + 56 + 8];
+	struct efs_key *k = NULL, *v = NULL;
+
+	if (!have_bf)
+		return;
+	CHECK(!efs_cipher_key_ok(c, 136));
+	CHECK(!efs_cipher_key_ok(c, 480));
+	CHECK(!efs_cipher_key_ok(c, 96));
+	for (unsigned bits = 128; bits <= 448; bits += 32) {
+		for (unsigned i = 0; i < sizeof(key); i++)
+			key[i] = (uint8_t)(i * 3 + bits);
+		if (!CHECK_EQ(efs_key_new(c, 3, key, bits / 8, iv, &k), 0))
+			continue;
+		memset(buf, 0x11, sizeof(buf));
+		CHECK_EQ(efs_block_encode(k, buf, 32, 9), 0);
+		CHECK(buf[0] != 0x11 || buf[1] != 0x11);
+		CHECK_EQ(efs_block_decode(k, buf, 32, 9), 0);
+		CHECK(buf[0] == 0x11 && buf[31] == 0x11);
+		CHECK_EQ(efs_key_wrap(k, key, bits / 8, iv, 8, kd), 0);
+		CHECK_EQ(efs_key_unwrap(k, c, 3, kd, 4 + bits / 8 + 8, bits / 8, &v), 0);
+		efs_key_free(v);
+		v = NULL;
+		efs_key_free(k);
+		k = NULL;
+	}
+	/* Keys differing only past byte 16 give different ciphertext: the whole key is used. */
+	struct efs_key *a = NULL, *b = NULL;
+	uint8_t x[8] = {0}, y[8] = {0};
+	memset(key, 7, sizeof(key));
+	CHECK_EQ(efs_key_new(c, 3, key, 56, iv, &a), 0);
+	key[55] ^= 1;
+	CHECK_EQ(efs_key_new(c, 3, key, 56, iv, &b), 0);
+	if (a && b) {
+		CHECK_EQ(efs_block_encode(a, x, 8, 0), 0);
+		CHECK_EQ(efs_block_encode(b, y, 8, 0), 0);
+		CHECK(memcmp(x, y, 8) != 0);
+	}
+	efs_key_free(a);
+	efs_key_free(b);
+}
+
 static void test_base64(void)
 {
 	uint8_t in[40], out[40];
@@ -373,6 +418,7 @@ int main(void)
 	TAP_RUN(test_bytestokey);
 	TAP_RUN(test_primitives);
 	TAP_RUN(test_name_roundtrip);
+	TAP_RUN(test_blowfish_sizes);
 	TAP_RUN(test_base64);
 	TAP_RUN(test_v5);
 	TAP_RUN(test_v6);
