@@ -7,6 +7,7 @@
  * temporary name renamed into place, so a crash leaves the old object or
  * the new one and an interrupted run can be run again. No FUSE.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -80,6 +81,33 @@ static int open_sealfs(const char *dir, const struct pw_opts *pw, struct sfs_key
 		return EXIT_FAIL;
 	}
 	return 0;
+}
+
+/* If DIR holds nothing but a root IV (an import killed while making the
+ * volume), remove that so the volume can be made afresh. */
+static void only_diriv_remove(const char *dir)
+{
+	_cleanup_close_ int fd = io_open_dir(dir);
+	struct dirent *de;
+	bool other = false, iv = false;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 3));
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!strcmp(de->d_name, SFS_DIRIV_NAME))
+			iv = true;
+		else
+			other = true;
+	}
+	closedir(d);
+	if (iv && !other)
+		unlinkat(fd, SFS_DIRIV_NAME, 0);
 }
 
 static void import_help(void)
@@ -185,6 +213,8 @@ int cmd_import(int argc, char **argv)
 		ret = unlock_with(ndir, npass, nplen, &keys);
 	} else {
 		uint8_t master[SFS_MASTER_KEY_LEN];
+		/* Killed between the root IV and the config: nothing else was written. */
+		only_diriv_remove(ndir);
 		ret = init_new_volume(ndir, npass, nplen, &kdf, o.quiet, master);
 		if (!ret && sfs_keys_new(master, &keys)) {
 			log_error("cannot derive keys");

@@ -22,9 +22,14 @@ head -c 5000 /dev/urandom >"$P/dir/victim"
 head -c 3000 /dev/urandom >"$P/other"
 printf 'good\n' >"$P/dir/good"
 cp "$P/dir/victim" "$T/victim.orig"
+mkdir -p "$P/bulk" "$T/bulk"
+for i in $(seq 1 24); do
+	head -c 1500000 /dev/urandom >"$T/bulk/b$i"
+	cp "$T/bulk/b$i" "$P/bulk/b$i"
+done
 encfs_umount "$P"
-# the ciphertext of dir/victim: the only file over 5000 bytes
-V=$(find "$C" -type f -size +5000c ! -name '.encfs6.xml')
+# the ciphertext of dir/victim: 8-byte header + 5000 bytes + 5 MACs of 8
+V=$(find "$C" -type f -size 5048c)
 [ -n "$V" ] && [ "$(printf '%s\n' "$V" | wc -l)" = 1 ] || fail "cannot find the victim's ciphertext"
 cp "$V" "$T/victim.cipher"
 
@@ -70,6 +75,24 @@ grep -q 'already there' "$T/out" || fail "the second import did not keep what wa
 expect_rc 0 "decrypt of the completed import" "$SEALFS" decrypt -q --passfile "$EPASSFILE" \
 	"$T/new" "$T/back2"
 cmp -s "$T/back2/dir/victim" "$T/victim.orig" || fail "the completed import lacks the repaired file"
+
+step "an import killed at any point completes when run again"
+"$SEALFS" import -q --passfile "$EPASSFILE" --same-password --scrypt-logn 10 "$C" "$T/int" \
+	</dev/null >/dev/null 2>&1 &
+pid=$!
+sleep 1.2
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+# wherever the kill landed (before, while or after making the volume), the
+# same command finishes the job
+expect_rc 0 "import after a kill" "$SEALFS" import -q --passfile "$EPASSFILE" \
+	--same-password --scrypt-logn 10 "$C" "$T/int"
+expect_rc 0 "fsck after the resumed import" "$SEALFS" fsck --passfile "$EPASSFILE" "$T/int"
+grep -q ' 0 problems' "$T/out" || fail "fsck: $(cat "$T/out")"
+expect_rc 0 "decrypt of the resumed import" "$SEALFS" decrypt -q --passfile "$EPASSFILE" \
+	"$T/int" "$T/back3"
+diff -r "$T/bulk" "$T/back3/bulk" >/dev/null || fail "the resumed import differs"
+cmp -s "$T/back3/dir/victim" "$T/victim.orig" || fail "the resumed import lacks a file"
 
 step "a name that fails its checksum is damage; a foreign file a warning"
 N=$(basename "$(find "$C" -type f -size -100c ! -name '.encfs*' | head -n 1)")
