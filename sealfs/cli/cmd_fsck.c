@@ -347,7 +347,10 @@ static void print_help(void)
 	    "volume): every directory IV, name, long-name side file, symlink target, user\n"
 	    "extended attribute, file header and content block. Each damaged item is\n"
 	    "reported on standard output with its plaintext path when known, else its\n"
-	    "ciphertext path, then a summary line. Never writes to CIPHERDIR.\n\n"
+	    "ciphertext path, then a summary line. Never writes to CIPHERDIR.\n"
+	    "An EncFS volume (.encfs6.xml, .encfs5, .encfs4) is checked as far as its\n"
+	    "format allows (key, name checksums, headers, sizes, block MACs if any); the\n"
+	    "summary then says what cannot be checked on it.\n\n"
 	    "  -q, --quiet          print only the problems, no summary line\n"
 	    "      --json           print one JSON document instead of text\n"
 	    "      --masterkey FILE take the master key from FILE ('-' for stdin)\n\n" PW_HELP
