@@ -39,8 +39,6 @@ struct fixup {
 	struct stat st;
 };
 
-#define tmp_name(name, i, out) tmp_name_p(r->snk->ops->tmp_prefix, (name), (i), (out))
-
 struct eng {
 	const struct rs_source *src;
 	const struct rs_sink *snk;
@@ -77,7 +75,7 @@ problem(struct eng *r, const char *path, bool damage, const char *fmt, ...)
  * The temporary name of attempt I for NAME: ".NAME.sealfs-tmp", then random
  * ones; with a sink prefix always the prefix and random hex.
  */
-static int tmp_name_p(const char *prefix, const char *name, unsigned i, char out[NAME_MAX + 1])
+static int tmp_name(const char *prefix, const char *name, unsigned i, char out[NAME_MAX + 1])
 {
 	uint8_t rnd[8];
 	char hex[17];
@@ -240,7 +238,7 @@ static int restore_file(struct eng *r, void *sdir, const struct rs_entry *e,
 		return err;
 	}
 	for (unsigned i = 0; i < TMP_TRIES; i++) {
-		err = tmp_name(disk, i, tmp);
+		err = tmp_name(r->snk->ops->tmp_prefix, disk, i, tmp);
 		if (err)
 			break;
 		fd = openat(d->fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -337,7 +335,7 @@ static int restore_special(struct eng *r, void *sdir, const struct rs_entry *e,
 		return -EOPNOTSUPP;
 	}
 	for (unsigned i = 0; i < TMP_TRIES; i++) {
-		err = tmp_name(disk, i, tmp);
+		err = tmp_name(r->snk->ops->tmp_prefix, disk, i, tmp);
 		if (err)
 			break;
 		if (target)
@@ -384,7 +382,7 @@ static void restore_link(struct eng *r, const char *rel, const struct rs_ddir *d
 	}
 	if (err == -EEXIST && r->o->force) {
 		for (unsigned i = 0; i < TMP_TRIES; i++) {
-			err = tmp_name(disk, i, tmp);
+			err = tmp_name(r->snk->ops->tmp_prefix, disk, i, tmp);
 			if (!err)
 				err = linkat(r->snk->rootfd, rel, d->fd, tmp, 0) < 0 ? -errno : 0;
 			if (err != -EEXIST)
