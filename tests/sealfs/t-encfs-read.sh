@@ -23,7 +23,7 @@ CONFIGS=(
 	"paranoia|--paranoia|175|1016|0|1"
 	"bf160|x\n2\n160\n512\n1\n\n\n\n\n0\n\n|183|512|1|1"
 	"bf256-64-byte-blocks-stream|x\n2\n256\n64\n4\n\n\n\n\n0\n\n|189|64|1|1"
-	"aes128-stream-mac|x\n1\n128\n4096\n4\nn\nn\ny\n4\nn\n|189|4084|1|0"
+	"aes128-stream-mac|x\n1\n128\n4096\n4\nn\nn\ny\n4\nn\n|189|4084|1|1"
 	"camellia-block32-extiv|x\n3\n256\n1024\n2\n\n\ny\n\n\n\n|143|1024|0|1"
 	"null-names|x\n1\n192\n1024\n3\n\n\n\n\n\n|255|1024|1|1"
 )
