@@ -327,6 +327,7 @@ int cmd_encrypt(int argc, char **argv)
 	}
 	sk.k = keys;
 	sk.rootfd = base.fd;
+	sk.fsync_each = true;
 	sink.rootfd = base.fd;
 	o.owners = geteuid() == 0;
 	o.progress = !o.quiet;
@@ -433,6 +434,7 @@ int cmd_put(int argc, char **argv)
 		return ret;
 	sk.k = keys;
 	sk.rootfd = vfd;
+	sk.fsync_each = true;
 	sink.rootfd = vfd;
 	ret = EXIT_FAIL;
 	err = rs_sealfs_base(keys, vfd, slash ? path : "", &d);

@@ -406,7 +406,7 @@ static void restore_nondir(struct eng *r, void *sdir, const struct rs_entry *e,
 {
 	char tmp[NAME_MAX + 1];
 	struct stat dst;
-	bool multi = e->st.st_nlink > 1;
+	bool multi = e->st.st_nlink > 1, replace = false;
 	const char *rel;
 	int err;
 
@@ -420,15 +420,18 @@ static void restore_nondir(struct eng *r, void *sdir, const struct rs_entry *e,
 	}
 	if (!fstatat(d->fd, disk, &dst, AT_SYMLINK_NOFOLLOW)) {
 		if (r->o->skip_existing && !S_ISDIR(dst.st_mode)) {
-			r->c.skipped++;
-			goto remember;
-		}
-		if (!r->o->force) {
+			if (!S_ISREG(dst.st_mode) || !S_ISREG(e->st.st_mode) || !r->snk->ops->check ||
+			    !r->snk->ops->check(r->snk->ctx, d, e->name, e->namelen, disk)) {
+				r->c.skipped++;
+				goto remember;
+			}
+			replace = true; /* left damaged by the interrupted run: make it again */
+		} else if (!r->o->force) {
 			problem(r, r->plain.buf, false,
 				"exists in DESTDIR, not overwritten (use --force)");
 			return;
 		}
-		if (S_ISDIR(dst.st_mode)) {
+		else if (S_ISDIR(dst.st_mode)) {
 			problem(r, r->plain.buf, false,
 				"is a directory in DESTDIR, not replaced by a file");
 			return;
@@ -444,7 +447,7 @@ static void restore_nondir(struct eng *r, void *sdir, const struct rs_entry *e,
 	if (!err) {
 		err = r->snk->ops->prepare(r->snk->ctx, d, e->name, e->namelen, disk);
 		if (!err)
-			err = commit(d->fd, tmp, disk, r->o->force);
+			err = commit(d->fd, tmp, disk, r->o->force || replace);
 		if (err) {
 			unlinkat(d->fd, tmp, 0);
 			if (err == -EEXIST)

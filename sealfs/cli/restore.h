@@ -113,6 +113,14 @@ struct rs_sink_ops {
 	int (*symlink)(void *ctx, const struct rs_ddir *d, const char *name, size_t n,
 		       const char *tmp, const char *target);
 	int (*setxattr)(void *ctx, int fd, const char *name, const void *value, size_t len);
+	/*
+	 * An interrupted run again (skip_existing): whether the regular file
+	 * D/DISK, named NAME, left by the earlier run is whole (0), or damaged
+	 * (-EIO: a crash before its data reached the disk) and to be made again.
+	 * NULL: existing files are trusted.
+	 */
+	int (*check)(void *ctx, const struct rs_ddir *d, const char *name, size_t n,
+		     const char *disk);
 	/* Whether the sink keeps FIFOs, sockets and device nodes. */
 	bool special;
 	/* Temporary names: NULL for ".NAME.sealfs-tmp" (then random), else this

@@ -394,9 +394,41 @@ static int ssnk_finish(void *ctx, void *file, uint64_t size)
 		err = sfs_file_truncate(&f->f, size);
 	if (!err)
 		err = sfs_file_flush(&f->f);
-	if (!err && fsync(f->fd) < 0)
+	if (!err && ((struct rs_sealfs_snk *)ctx)->fsync_each && fsync(f->fd) < 0)
 		err = -errno;
 	return err;
+}
+
+/* Authenticate the whole file D/DISK (header bound to NAME, every block). */
+static int ssnk_check(void *ctx, const struct rs_ddir *d, const char *name, size_t n,
+		      const char *disk)
+{
+	struct rs_sealfs_snk *s = ctx;
+	struct sfs_binding b = {.name = name, .namelen = n};
+	struct sfs_file f;
+	uint8_t *buf;
+	uint64_t off = 0;
+	int fd, err;
+
+	memcpy(b.diriv, d->diriv, SFS_DIRIV_LEN);
+	fd = sfs_walk_openat(d->fd, disk, 0);
+	if (fd < 0)
+		return -EIO;
+	buf = malloc(1u << 20);
+	err = buf ? sfs_file_open(&f, &sfs_fd_backend, SFS_FD_HANDLE(fd), s->k, &b) : -ENOMEM;
+	while (!err && off < f.size) {
+		ssize_t r = sfs_file_read(&f, buf, 1u << 20, off);
+		if (r <= 0)
+			err = r ? (int)r : -EIO;
+		off += r > 0 ? (uint64_t)r : 0;
+	}
+	if (buf) {
+		sfs_file_release(&f);
+		sfs_wipe(buf, 1u << 20);
+		free(buf);
+	}
+	close(fd);
+	return err ? -EIO : 0;
 }
 
 static int ssnk_verify(void *ctx, void *file, uint64_t size, const uint8_t sha[32])
@@ -495,6 +527,7 @@ const struct rs_sink_ops rs_sealfs_sink = {
     .file_free = ssnk_free,
     .symlink = ssnk_symlink,
     .setxattr = ssnk_setxattr,
+    .check = ssnk_check,
     .special = true,
     .tmp_prefix = SFS_TMP_PREFIX,
 };

@@ -27,6 +27,10 @@ extern const struct rs_source_ops rs_sealfs_source;
 struct rs_sealfs_snk {
 	const struct sfs_keys *k;
 	int rootfd;
+	/* fsync every file before its rename (a crash leaves the old object or
+	 * the new one); else only the engine's syncfs at the end, and a rerun
+	 * checks what it finds (import). */
+	bool fsync_each;
 };
 extern const struct rs_sink_ops rs_sealfs_sink;
 

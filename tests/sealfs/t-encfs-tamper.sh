@@ -22,6 +22,7 @@ head -c 5000 /dev/urandom >"$P/dir/victim"
 head -c 3000 /dev/urandom >"$P/other"
 printf 'good\n' >"$P/dir/good"
 cp "$P/dir/victim" "$T/victim.orig"
+cp "$P/other" "$T/other.orig"
 mkdir -p "$P/bulk" "$T/bulk"
 for i in $(seq 1 24); do
 	head -c 1500000 /dev/urandom >"$T/bulk/b$i"
@@ -68,13 +69,19 @@ expect_rc 0 "decrypt of the partial import" "$SEALFS" decrypt -q --passfile "$EP
 [ ! -e "$T/back1/dir/victim" ] || fail "import kept the damaged file"
 cmp -s "$T/back1/dir/good" <(printf 'good\n') || fail "import lost a good file"
 
-step "repaired, the import run again completes"
+step "repaired, the import run again completes (and remakes what it left damaged)"
 cp "$T/victim.cipher" "$V"
+# /other (3000 bytes) as sealfs stores it: 48-byte header + 3000 + 28; as if a
+# crash had come before its data reached the disk
+O=$(find "$T/new" -type f -size 3076c)
+[ -n "$O" ] && [ "$(printf '%s\n' "$O" | wc -l)" = 1 ] || fail "cannot find /other in the import"
+head -c 1000 /dev/zero | dd of="$O" bs=1000 seek=1 conv=notrunc 2>/dev/null
 expect_rc 0 "import again" "$SEALFS" import --passfile "$EPASSFILE" --same-password "$C" "$T/new"
 grep -q 'already there' "$T/out" || fail "the second import did not keep what was there: $(cat "$T/out")"
 expect_rc 0 "decrypt of the completed import" "$SEALFS" decrypt -q --passfile "$EPASSFILE" \
 	"$T/new" "$T/back2"
 cmp -s "$T/back2/dir/victim" "$T/victim.orig" || fail "the completed import lacks the repaired file"
+cmp -s "$T/back2/other" "$T/other.orig" || fail "the damaged /other was not made again"
 
 step "an import killed at any point completes when run again"
 "$SEALFS" import -q --passfile "$EPASSFILE" --same-password --scrypt-logn 10 "$C" "$T/int" \
