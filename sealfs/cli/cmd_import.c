@@ -121,7 +121,7 @@ static void import_help(void)
 	       "it is read (block MACs where the EncFS volume has them, names by their\n"
 	       "checksums); a damaged file is reported by path, left out, and the rest goes\n"
 	       "on. ENCFS_DIR is never written to. Run it again on the same NEW_DIR after an\n"
-	       "interruption: what is there already is kept, the rest is added.\n\n"
+	       "interruption: what is there already is checked and kept, the rest added.\n\n"
 	       "The password options give the EncFS password. The new volume's password is\n"
 	       "asked for on the terminal, read from the second line of standard input with\n"
 	       "-S, from --new-passfile, or is the same with --same-password.\n\n"
