@@ -66,19 +66,22 @@ int info_encfs(const char *dir)
 {
 	struct efs_config c;
 	int fd, r = vol_encfs_config(dir, &c, &fd);
+	char sub[32] = "";
 	bool old_iv;
 
 	if (r)
 		return r;
 	close(fd);
 	old_iv = c.cipher.cur < 3;
+	if (c.subversion)
+		snprintf(sub, sizeof(sub), ", subversion %u", c.subversion);
 	printf("volume:    %s\n"
-	       "format:    EncFS %s (%s%s%u), created by %s\n"
+	       "format:    EncFS %s (%s%s), created by %s\n"
 	       "cipher:    %s %u:%u:%u, %u-bit key, %s IVs\n"
 	       "content:   %u-byte blocks%s, %s, %u MAC bytes, %u random bytes, holes %s\n"
 	       "names:     %s %u:%u:%u (%s), IV chaining %s, external IV chaining %s\n",
-	       dir, c.type == 6 ? "V6" : c.type == 5 ? "V5" : "V4", c.file,
-	       c.subversion ? ", subversion " : "", c.subversion, c.creator[0] ? c.creator : "?",
+	       dir, c.type == 6 ? "V6" : c.type == 5 ? "V5" : "V4", c.file, sub,
+	       c.creator[0] ? c.creator : "?",
 	       c.cipher.name, c.cipher.cur, c.cipher.rev, c.cipher.age, c.key_bits,
 	       old_iv ? "old (EncFS <= 1.6)" : "HMAC-derived",
 	       c.block_size, c.plain_data ? " NOT ENCRYPTED (plainData)" : "",

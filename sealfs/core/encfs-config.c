@@ -631,3 +631,15 @@ long efs_config_write_v5(const struct efs_config *c, uint8_t *buf, size_t cap)
 	w_int_entry(&w, "uniqueIV", c->unique_iv);
 	return w.full ? -ENOSPC : (long)w.len;
 }
+
+long efs_config_write_v4(const struct efs_config *c, uint8_t *buf, size_t cap)
+{
+	struct wr w = {.p = buf, .cap = cap};
+
+	w_varint(&w, 4);
+	w_int_entry(&w, "blockSize", c->block_size);
+	w_iface_entry(&w, "cipher", &c->cipher);
+	w_str_entry(&w, "keyData", c->keydata, c->keydata_len);
+	w_int_entry(&w, "keySize", c->key_bits);
+	return w.full ? -ENOSPC : (long)w.len;
+}

@@ -70,5 +70,7 @@ int efs_config_validate(struct efs_config *c, const char **ret_why);
  * returns its length or -ENOSPC. For fixtures and tests.
  */
 long efs_config_write_v5(const struct efs_config *c, uint8_t *buf, size_t cap);
+/* The same as a V4 config (.encfs4): cipher, keySize, blockSize, keyData only. */
+long efs_config_write_v4(const struct efs_config *c, uint8_t *buf, size_t cap);
 
 #endif

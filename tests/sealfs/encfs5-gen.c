@@ -13,6 +13,9 @@
  *              [--no-unique] [--no-chain] DIR PASSWORD
  *   encfs5-gen --resub N DIR      rewrite DIR/.encfs5 with subVersion N
  *                                 (20080411 adds allowHoles 0)
+ *   encfs5-gen --v4 [--cipher NAME] [--bits N] [--block N] DIR PASSWORD
+ *                                 a V4 .encfs4 (EncFS 1.0.x layout: stream names,
+ *                                 no IV options, no MACs), cipher interface 2:1:1
  *   encfs5-gen --v6 [options] DIR PASSWORD
  *                                 a V6 .encfs6.xml of EncFS 1.5/1.6 instead:
  *                                 cipher interface 2:2 (old IVs) with a PBKDF2
@@ -97,7 +100,7 @@ int main(int argc, char **argv)
 	uint8_t uk[EFS_KEY_MAX + EFS_IV_MAX], vk[EFS_KEY_MAX + EFS_IV_MAX], buf[4096];
 	const char *cipher = "ssl/blowfish", *names = "nameio/block";
 	unsigned names_ver = 3, resub = 0;
-	bool v6 = false;
+	bool v6 = false, v4 = false;
 	int i = 1, dfd;
 	long n;
 
@@ -123,6 +126,8 @@ int main(int argc, char **argv)
 			resub = num(argv[++i]);
 		else if (!strcmp(o, "--v6"))
 			v6 = true;
+		else if (!strcmp(o, "--v4"))
+			v4 = true;
 		else if (!strcmp(o, "--holes"))
 			c.allow_holes = true;
 		else if (!strcmp(o, "--mac") && has)
@@ -181,10 +186,13 @@ int main(int argc, char **argv)
 	efs_key_free(u);
 	sfs_wipe(vk, sizeof(vk));
 	sfs_wipe(uk, sizeof(uk));
-	n = v6 ? write_v6(&c, (char *)buf, sizeof(buf)) : efs_config_write_v5(&c, buf, sizeof(buf));
+	n = v6 ? write_v6(&c, (char *)buf, sizeof(buf))
+	    : v4 ? efs_config_write_v4(&c, buf, sizeof(buf))
+		 : efs_config_write_v5(&c, buf, sizeof(buf));
 	dfd = open(argv[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (n < 0 || dfd < 0 ||
-	    io_write_file_atomic_at(dfd, v6 ? ".encfs6.xml" : ".encfs5", buf, (size_t)n, 0644))
+	    io_write_file_atomic_at(dfd, v6 ? ".encfs6.xml" : v4 ? ".encfs4" : ".encfs5", buf,
+				    (size_t)n, 0644))
 		return die("cannot write the config");
 	return 0;
 }

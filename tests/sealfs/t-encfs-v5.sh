@@ -7,8 +7,9 @@
 # and compared with the encfs view. The same with an AES-256 V5 volume with
 # MAC headers and external IV chaining, which is then relabelled with EncFS
 # 1.4.2's subVersion 20080411: encfs refuses it, sealfs still reads it; an
-# AES-128 V5 volume with stream names; and a V6 config of EncFS 1.5/1.6
-# (cipher interface 2:2: PBKDF2 with the old IV derivation).
+# AES-128 V5 volume with stream names; a V6 config of EncFS 1.5/1.6
+# (cipher interface 2:2: PBKDF2 with the old IV derivation); and a V4 config
+# (.encfs4, the EncFS 1.0.x layout, here with cipher interface 2:1:1).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/encfs-lib.sh"
 need_encfs
@@ -76,6 +77,20 @@ grep -q 'ssl/aes 2:2' "$T/out" && grep -q 'PBKDF2' "$T/out" && grep -q 'old (Enc
 	fail "info: $(cat "$T/out")"
 expect_rc 0 "decrypt of the 2:2 volume" "$SEALFS" decrypt -q --passfile "$EPASSFILE" "$C" "$T/v6-22.out"
 same_tree "decrypt of the 2:2 volume" "$T/v6-22.ref" "$T/v6-22.out"
+
+step "a V4 config (.encfs4, EncFS 1.0.x layout: stream names 1:0:0, no IV options)"
+C=$T/v4.enc
+mkdir -p "$C"
+"$GEN" --v4 --cipher ssl/aes --bits 192 --block 512 "$C" "$EPW" || fail "encfs5-gen --v4 failed"
+encfsctl info "$C" 2>&1 | grep -q 'Version 4 configuration' || fail "encfsctl does not see a V4 volume"
+encfs_mount "$C" "$T/v4.mnt"
+fill_tree "$T/v4.mnt" 189 512 1 1
+describe "$T/v4.mnt" >"$T/v4.ref"
+encfs_umount "$T/v4.mnt"
+expect_rc 0 "info of the V4 volume" "$SEALFS" info "$C"
+grep -q 'EncFS V4 (.encfs4)' "$T/out" || fail "info: $(cat "$T/out")"
+expect_rc 0 "decrypt of the V4 volume" "$SEALFS" decrypt -q --passfile "$EPASSFILE" "$C" "$T/v4.out"
+same_tree "decrypt of the V4 volume" "$T/v4.ref" "$T/v4.out"
 
 step "EncFS 1.4.2's subVersion 20080411: encfs refuses it, sealfs reads it"
 C=$T/aes256-mac-extiv.enc
