@@ -49,17 +49,25 @@ static const char *names_str(enum efs_naming n)
 static void limits(FILE *f, const struct efs_config *c, const char *lead)
 {
 	if (!c->mac_bytes)
-		fprintf(f, "%sno block MACs: changed, swapped or truncated file contents "
-			   "cannot be detected\n", lead);
+		fprintf(f,
+			"%sno block MACs: changed, swapped or truncated file contents "
+			"cannot be detected\n",
+			lead);
 	else
-		fprintf(f, "%sblock MACs (%u bytes) are not bound to the file or the block "
-			   "number: blocks copied between files or positions, and whole files "
-			   "swapped or rolled back, cannot be detected\n", lead, c->mac_bytes);
+		fprintf(f,
+			"%sblock MACs (%u bytes) are not bound to the file or the block "
+			"number: blocks copied between files or positions, and whole files "
+			"swapped or rolled back, cannot be detected\n",
+			lead, c->mac_bytes);
 	if (c->allow_holes)
-		fprintf(f, "%sholes allowed: a block overwritten with zeros reads as zeros, "
-			   "unauthenticated\n", lead);
-	fprintf(f, "%sthe config, modes, owners, times, sizes and xattrs are not authenticated; "
-		   "deleted, added or renamed-back files cannot be detected\n", lead);
+		fprintf(f,
+			"%sholes allowed: a block overwritten with zeros reads as zeros, "
+			"unauthenticated\n",
+			lead);
+	fprintf(f,
+		"%sthe config, modes, owners, times, sizes and xattrs are not authenticated; "
+		"deleted, added or renamed-back files cannot be detected\n",
+		lead);
 }
 
 int info_encfs(const char *dir)
@@ -80,15 +88,18 @@ int info_encfs(const char *dir)
 	       "cipher:    %s %u:%u:%u, %u-bit key, %s IVs\n"
 	       "content:   %u-byte blocks%s, %s, %u MAC bytes, %u random bytes, holes %s\n"
 	       "names:     %s %u:%u:%u (%s), IV chaining %s, external IV chaining %s\n",
-	       dir, c.type == 6 ? "V6" : c.type == 5 ? "V5" : "V4", c.file, sub,
-	       c.creator[0] ? c.creator : "?",
-	       c.cipher.name, c.cipher.cur, c.cipher.rev, c.cipher.age, c.key_bits,
-	       old_iv ? "old (EncFS <= 1.6)" : "HMAC-derived",
-	       c.block_size, c.plain_data ? " NOT ENCRYPTED (plainData)" : "",
-	       c.unique_iv ? "per-file IV header" : "no per-file IV",
-	       c.mac_bytes, c.rand_bytes, c.allow_holes ? "allowed" : "not allowed",
-	       c.naming.name, c.naming.cur, c.naming.rev, c.naming.age, names_str(c.names),
-	       c.chained_iv ? "on" : "off", c.external_iv ? "on" : "off");
+	       dir,
+	       c.type == 6   ? "V6"
+	       : c.type == 5 ? "V5"
+			     : "V4",
+	       c.file, sub, c.creator[0] ? c.creator : "?", c.cipher.name, c.cipher.cur,
+	       c.cipher.rev, c.cipher.age, c.key_bits,
+	       old_iv ? "old (EncFS <= 1.6)" : "HMAC-derived", c.block_size,
+	       c.plain_data ? " NOT ENCRYPTED (plainData)" : "",
+	       c.unique_iv ? "per-file IV header" : "no per-file IV", c.mac_bytes, c.rand_bytes,
+	       c.allow_holes ? "allowed" : "not allowed", c.naming.name, c.naming.cur, c.naming.rev,
+	       c.naming.age, names_str(c.names), c.chained_iv ? "on" : "off",
+	       c.external_iv ? "on" : "off");
 	if (c.salt_len)
 		printf("kdf:       PBKDF2-HMAC-SHA1, %u iterations, %zu-byte salt\n", c.iterations,
 		       c.salt_len);
@@ -107,12 +118,15 @@ int info_encfs(const char *dir)
 		printf("  2.4 file holes are not authenticated\n");
 	if (c.mac_bytes)
 		printf("  2.5 EncFS compares MACs in variable time (sealfs does not)\n"
-		       "  2.6 the MACs are only %u bytes (at most 64 bits)\n", c.mac_bytes);
+		       "  2.6 the MACs are only %u bytes (at most 64 bits)\n",
+		       c.mac_bytes);
 	printf("  2.7 the config is not authenticated: editing it can turn MACs off\n");
 	if (!c.salt_len)
-		printf("  -   the password KDF has no salt and 16 SHA-1 rounds: cheap to brute-force\n");
+		printf("  -   the password KDF has no salt and 16 SHA-1 rounds: cheap to "
+		       "brute-force\n");
 	else if (c.iterations < 100000)
-		printf("  -   PBKDF2 with only %u iterations: cheap to brute-force\n", c.iterations);
+		printf("  -   PBKDF2 with only %u iterations: cheap to brute-force\n",
+		       c.iterations);
 	if (!c.mac_bytes)
 		printf("  -   no block MACs: file contents are not authenticated at all\n");
 	printf("\nWhat 'sealfs fsck' cannot detect on it:\n");

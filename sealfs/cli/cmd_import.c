@@ -64,7 +64,8 @@ static int open_sealfs(const char *dir, const struct pw_opts *pw, struct sfs_key
 
 	if (vol_is_encfs(dir)) {
 		log_error("'%s' is an EncFS volume: sealfs writes only sealfs volumes "
-			  "(sealfs import makes one from it)", dir);
+			  "(sealfs import makes one from it)",
+			  dir);
 		return EXIT_CONFIG;
 	}
 	if (pw_read(pw, pw->prompt ? pw->prompt : "Password: ", false, &pass, &plen))
@@ -172,7 +173,8 @@ int cmd_import(int argc, char **argv)
 			continue;
 		case 'N':
 			if (parse_u64(optarg, SFS_KDF_MIN_LOGN, SFS_KDF_MAX_LOGN, &n))
-				return usage_error("import ", "--scrypt-logn must be %d..%d, not '%s'",
+				return usage_error("import ",
+						   "--scrypt-logn must be %d..%d, not '%s'",
 						   SFS_KDF_MIN_LOGN, SFS_KDF_MAX_LOGN, optarg);
 			kdf.logn = (unsigned)n;
 			continue;
@@ -186,12 +188,14 @@ int cmd_import(int argc, char **argv)
 	if (argc - optind != 2)
 		return usage_error("import ", "expected ENCFS_DIR NEW_DIR");
 	if (same && pw.new_passfile)
-		return usage_error("import ", "--same-password and --new-passfile exclude each other");
+		return usage_error("import ",
+				   "--same-password and --new-passfile exclude each other");
 	const char *edir = argv[optind], *ndir = argv[optind + 1];
 
 	if (!vol_is_encfs(edir)) {
 		log_error("cannot import '%s': not an EncFS volume (no .encfs6.xml, .encfs5 or "
-			  ".encfs4)", edir);
+			  ".encfs4)",
+			  edir);
 		return EXIT_CONFIG;
 	}
 	if (pw_read(&pw, "EncFS password: ", false, &pass, &plen))
@@ -288,19 +292,23 @@ int cmd_encrypt(int argc, char **argv)
 			o.quiet = true;
 			continue;
 		case 'h':
-			printf("usage: sealfs encrypt [password options] [--force] [-q] SRC_DIR "
-			       "CIPHERDIR [DEST_PATH]\n\n"
-			       "Add the plain tree SRC_DIR to the sealfs volume in CIPHERDIR offline,\n"
-			       "without FUSE (containers, rescue systems): into its root, or into the\n"
-			       "plaintext directory DEST_PATH (made when absent). Names, contents,\n"
-			       "modes, times, symlinks, hard links, special files and user extended\n"
-			       "attributes are kept; each object appears by rename, so a crash leaves\n"
-			       "the old object or the new one. Existing objects are not replaced\n"
-			       "without --force. Do not run it on a volume that is mounted.\n\n"
-			       "  -f, --force   replace existing objects\n"
-			       "  -q, --quiet   no summary line\n\n" PW_HELP
-			       "\nexit codes: 0 all added, 1 something not added, 3 wrong password,\n"
-			       "  4 config missing or corrupt\n");
+			printf(
+			    "usage: sealfs encrypt [password options] [--force] [-q] SRC_DIR "
+			    "CIPHERDIR [DEST_PATH]\n\n"
+			    "Add the plain tree SRC_DIR to the sealfs volume in CIPHERDIR "
+			    "offline,\n"
+			    "without FUSE (containers, rescue systems): into its root, or into "
+			    "the\n"
+			    "plaintext directory DEST_PATH (made when absent). Names, contents,\n"
+			    "modes, times, symlinks, hard links, special files and user extended\n"
+			    "attributes are kept; each object appears by rename, so a crash "
+			    "leaves\n"
+			    "the old object or the new one. Existing objects are not replaced\n"
+			    "without --force. Do not run it on a volume that is mounted.\n\n"
+			    "  -f, --force   replace existing objects\n"
+			    "  -q, --quiet   no summary line\n\n" PW_HELP
+			    "\nexit codes: 0 all added, 1 something not added, 3 wrong password,\n"
+			    "  4 config missing or corrupt\n");
 			return EXIT_OK;
 		}
 		return usage_error("encrypt ", "unknown option or missing argument: '%s'",
@@ -399,16 +407,19 @@ int cmd_put(int argc, char **argv)
 		if (pw_opt(&pw, opt, optarg))
 			continue;
 		if (opt == 'h') {
-			printf("usage: sealfs put [--passfile FILE | --extpass CMD] CIPHERDIR PATH\n\n"
-			       "Write standard input into the file PATH (relative to the volume root;\n"
-			       "directories on the way are made) of the sealfs volume in CIPHERDIR,\n"
-			       "offline, without FUSE: e.g. mysqldump ... | sealfs put /enc db.sql.\n"
-			       "The file appears complete, by rename, once standard input ends: a\n"
-			       "crash leaves the old file or the new one. Standard input is the data,\n"
-			       "so the password comes from --passfile, --extpass or the terminal.\n"
-			       "Do not run it on a volume that is mounted.\n\n"
-			       "exit codes: 0 written, 1 failure, 3 wrong password, 4 config missing\n"
-			       "  or corrupt\n");
+			printf(
+			    "usage: sealfs put [--passfile FILE | --extpass CMD] CIPHERDIR PATH\n\n"
+			    "Write standard input into the file PATH (relative to the volume "
+			    "root;\n"
+			    "directories on the way are made) of the sealfs volume in CIPHERDIR,\n"
+			    "offline, without FUSE: e.g. mysqldump ... | sealfs put /enc db.sql.\n"
+			    "The file appears complete, by rename, once standard input ends: a\n"
+			    "crash leaves the old file or the new one. Standard input is the "
+			    "data,\n"
+			    "so the password comes from --passfile, --extpass or the terminal.\n"
+			    "Do not run it on a volume that is mounted.\n\n"
+			    "exit codes: 0 written, 1 failure, 3 wrong password, 4 config missing\n"
+			    "  or corrupt\n");
 			return EXIT_OK;
 		}
 		return usage_error("put ", "unknown option or missing argument: '%s'",
@@ -449,8 +460,8 @@ int cmd_put(int argc, char **argv)
 		log_error("%s: %s", p, strerror(-err));
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), SFS_TMP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
-		 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	snprintf(tmp, sizeof(tmp), SFS_TMP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0],
+		 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	um = umask(0);
 	umask(um);
 	fd = openat(d.fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666 & ~um);

@@ -277,8 +277,8 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("mount ", "expected CIPHERDIR and MOUNTPOINT");
-	if (vol_is_encfs(argv[optind])) {
-		/* The read-only EncFS mount waits for the low-level FUSE layer. */
+	if (!mo.reverse && vol_is_encfs(argv[optind])) {
+		/* A read-only mount of EncFS volumes (over encfs-vol.h) is not written yet. */
 		log_error("cannot mount '%s': it is an EncFS volume, which sealfs does not mount yet "
 			  "(use 'sealfs decrypt', 'sealfs cat' or 'sealfs import')", argv[optind]);
 		return EXIT_CONFIG;

@@ -117,8 +117,7 @@ static int commit(int dfd, const char *tmp, const char *name, bool force)
 	return renameat(dfd, tmp, dfd, name) < 0 ? -errno : 0;
 }
 
-static int apply_meta(const struct eng *r, int fd, int dfd, const char *name,
-		      const struct stat *st)
+static int apply_meta(const struct eng *r, int fd, int dfd, const char *name, const struct stat *st)
 {
 	struct timespec ts[2] = {st->st_atim, st->st_mtim};
 	bool lnk = S_ISLNK(st->st_mode);
@@ -141,8 +140,7 @@ struct xcopy {
 	int fd, err;
 };
 
-static int copy_xattr(void *arg, const char *disk, const char *name, const void *value,
-		      size_t len)
+static int copy_xattr(void *arg, const char *disk, const char *name, const void *value, size_t len)
 {
 	struct xcopy *c = arg;
 
@@ -339,11 +337,13 @@ static int restore_special(struct eng *r, void *sdir, const struct rs_entry *e,
 		if (err)
 			break;
 		if (target)
-			err = r->snk->ops->symlink(r->snk->ctx, d, e->name, e->namelen, tmp, target);
+			err =
+			    r->snk->ops->symlink(r->snk->ctx, d, e->name, e->namelen, tmp, target);
 		else
-			err = mknodat(d->fd, tmp, e->st.st_mode & (S_IFMT | 07777), e->st.st_rdev) < 0
-				  ? -errno
-				  : 0;
+			err =
+			    mknodat(d->fd, tmp, e->st.st_mode & (S_IFMT | 07777), e->st.st_rdev) < 0
+				? -errno
+				: 0;
 		if (err == -EEXIST && i == 0 && r->o->skip_existing && !unlinkat(d->fd, tmp, 0)) {
 			i--;
 			continue;
@@ -367,8 +367,7 @@ static int restore_special(struct eng *r, void *sdir, const struct rs_entry *e,
 }
 
 /* Another name of an inode already restored at REL (sink root relative). */
-static void restore_link(struct eng *r, const char *rel, const struct rs_ddir *d,
-			 const char *disk)
+static void restore_link(struct eng *r, const char *rel, const struct rs_ddir *d, const char *disk)
 {
 	char tmp[NAME_MAX + 1];
 	int err;
@@ -420,7 +419,8 @@ static void restore_nondir(struct eng *r, void *sdir, const struct rs_entry *e,
 	}
 	if (!fstatat(d->fd, disk, &dst, AT_SYMLINK_NOFOLLOW)) {
 		if (r->o->skip_existing && !S_ISDIR(dst.st_mode)) {
-			if (!S_ISREG(dst.st_mode) || !S_ISREG(e->st.st_mode) || !r->snk->ops->check ||
+			if (!S_ISREG(dst.st_mode) || !S_ISREG(e->st.st_mode) ||
+			    !r->snk->ops->check ||
 			    !r->snk->ops->check(r->snk->ctx, d, e->name, e->namelen, disk)) {
 				r->c.skipped++;
 				goto remember;
@@ -430,8 +430,7 @@ static void restore_nondir(struct eng *r, void *sdir, const struct rs_entry *e,
 			problem(r, r->plain.buf, false,
 				"exists in DESTDIR, not overwritten (use --force)");
 			return;
-		}
-		else if (S_ISDIR(dst.st_mode)) {
+		} else if (S_ISDIR(dst.st_mode)) {
 			problem(r, r->plain.buf, false,
 				"is a directory in DESTDIR, not replaced by a file");
 			return;
@@ -611,8 +610,7 @@ static int add_fixup(struct eng *r, const struct stat *st)
 }
 
 /* Restore plaintext PATH ("a/b"), making the directories on the way. */
-static void restore_path(struct eng *r, void *sroot, const struct rs_ddir *droot,
-			 const char *path)
+static void restore_path(struct eng *r, void *sroot, const struct rs_ddir *droot, const char *path)
 {
 	const struct rs_source_ops *so = r->src->ops;
 	struct rs_entry e;
@@ -653,7 +651,8 @@ static void restore_path(struct eng *r, void *sroot, const struct rs_ddir *droot
 		}
 		err = so->open_dir(r->src->ctx, sdir, &e, &next);
 		if (err) {
-			problem(r, r->plain.buf, false, "cannot open directory: %s", strerror(-err));
+			problem(r, r->plain.buf, false, "cannot open directory: %s",
+				strerror(-err));
 			break;
 		}
 		if (sdir != sroot)
@@ -744,12 +743,13 @@ int rs_run(const struct rs_source *src, const struct rs_sink *sink, const struct
 		for (size_t i = 0; i < npaths; i++)
 			restore_path(&r, sroot, &root, paths[i]);
 		for (size_t i = r.nfix; i-- > 0;) {
-			_cleanup_close_ int fd = openat(sink->rootfd, r.fix[i].rel,
-							O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			_cleanup_close_ int fd =
+			    openat(sink->rootfd, r.fix[i].rel,
+				   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			int e2 = fd < 0 ? -errno : apply_meta(&r, fd, -1, NULL, &r.fix[i].st);
 			if (e2)
-				problem(&r, r.fix[i].rel, false, "cannot set owner, mode or times: %s",
-					strerror(-e2));
+				problem(&r, r.fix[i].rel, false,
+					"cannot set owner, mode or times: %s", strerror(-e2));
 		}
 	}
 	if (syncfs(root.fd) < 0)

@@ -67,8 +67,8 @@ struct rs_source_ops {
 	int (*open_file)(void *ctx, void *dir, const struct rs_entry *e, void **ret_file,
 			 uint64_t *ret_size, const char **why);
 	/* Read; -EIO with *ret_bad (block index) and *why: damage. */
-	ssize_t (*read)(void *ctx, void *file, void *buf, size_t n, uint64_t off,
-			uint64_t *ret_bad, const char **why);
+	ssize_t (*read)(void *ctx, void *file, void *buf, size_t n, uint64_t off, uint64_t *ret_bad,
+			const char **why);
 	int (*file_fd)(void *file);
 	void (*close_file)(void *ctx, void *file);
 	/* Symlink target into out (RS_LINK_MAX + 1); length, -EIO: damage. */
@@ -97,8 +97,8 @@ struct rs_sink_ops {
 	int (*prepare)(void *ctx, const struct rs_ddir *d, const char *name, size_t n,
 		       const char *disk);
 	/* Open or make directory D/DISK (named NAME): *ret_created; -EEXIST not a directory. */
-	int (*dir)(void *ctx, const struct rs_ddir *d, const char *name, size_t n,
-		   const char *disk, bool force, struct rs_ddir *ret, bool *ret_created);
+	int (*dir)(void *ctx, const struct rs_ddir *d, const char *name, size_t n, const char *disk,
+		   bool force, struct rs_ddir *ret, bool *ret_created);
 	/* Content into the new empty file FD that will be renamed to D/NAME. */
 	int (*file_new)(void *ctx, const struct rs_ddir *d, const char *name, size_t n, int fd,
 			bool multi_link, void **ret);
@@ -135,14 +135,14 @@ struct rs_sink {
 };
 
 struct rs_opts {
-	bool force;	    /* replace existing objects in the sink */
-	bool skip_existing; /* an existing object is done already (an interrupted run again) */
-	bool quiet;	    /* no summary line */
-	bool owners;	    /* restore ownership (root) */
-	bool progress;	    /* a progress line on a terminal */
-	const char *verb;   /* "restored", "imported", "encrypted" */
+	bool force;	       /* replace existing objects in the sink */
+	bool skip_existing;    /* an existing object is done already (an interrupted run again) */
+	bool quiet;	       /* no summary line */
+	bool owners;	       /* restore ownership (root) */
+	bool progress;	       /* a progress line on a terminal */
+	const char *verb;      /* "restored", "imported", "encrypted" */
 	const char *src_label; /* the source path, for messages about unnamed entries */
-	int progress_fd;    /* the source root, for the progress line's totals */
+	int progress_fd;       /* the source root, for the progress line's totals */
 };
 
 struct rs_counts {

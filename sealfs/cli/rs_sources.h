@@ -39,8 +39,7 @@ extern const struct rs_sink_ops rs_sealfs_sink;
  * for the root) below the volume root VROOTFD, into *ret (fd and IV; the fd
  * is the caller's). -ENOTDIR when a component is not a directory.
  */
-int rs_sealfs_base(const struct sfs_keys *k, int vrootfd, const char *path,
-		   struct rs_ddir *ret);
+int rs_sealfs_base(const struct sfs_keys *k, int vrootfd, const char *path, struct rs_ddir *ret);
 
 /* An EncFS volume. */
 struct rs_encfs_src {

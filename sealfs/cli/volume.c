@@ -104,7 +104,8 @@ int vol_open(const char *dir, const struct pw_opts *pw, const char *mkfile, stru
 		size_t plen = 0;
 		v->kind = VOL_ENCFS;
 		if (mkfile) {
-			log_error("'%s' is an EncFS volume: --masterkey is for sealfs volumes", dir);
+			log_error("'%s' is an EncFS volume: --masterkey is for sealfs volumes",
+				  dir);
 			return EXIT_USAGE;
 		}
 		r = vol_encfs_config(dir, &v->ecfg, &v->rootfd);

@@ -23,10 +23,10 @@ struct vol {
 	enum vol_kind kind;
 	const char *dir;
 	int rootfd;
-	struct sfs_keys *keys;	 /* sealfs */
-	bool no_config;		 /* sealfs opened with --masterkey alone */
-	struct efs_volume *efs;	 /* EncFS */
-	struct efs_config ecfg;	 /* EncFS */
+	struct sfs_keys *keys;	/* sealfs */
+	bool no_config;		/* sealfs opened with --masterkey alone */
+	struct efs_volume *efs; /* EncFS */
+	struct efs_config ecfg; /* EncFS */
 	struct rs_sealfs_src ssrc;
 	struct rs_encfs_src esrc;
 };

@@ -88,8 +88,8 @@ static const struct v5_entry *v5_find(const struct v5_entry *e, size_t n, const 
 }
 
 /* An int value; DEF when absent (MANDATORY: absent is an error). */
-static int v5_int(const struct v5_entry *e, size_t n, const char *key, bool mandatory,
-		  unsigned def, unsigned *ret)
+static int v5_int(const struct v5_entry *e, size_t n, const char *key, bool mandatory, unsigned def,
+		  unsigned *ret)
 {
 	const struct v5_entry *x = v5_find(e, n, key);
 	struct rd r;
@@ -231,7 +231,8 @@ static int xml_elem(struct span s, const char *tag, struct span *ret, struct spa
 			return 0;
 		}
 		for (const char *c = gt + 1; c + tl + 3 <= end; c++) {
-			if (c[0] == '<' && c[1] == '/' && !memcmp(c + 2, tag, tl) && c[2 + tl] == '>') {
+			if (c[0] == '<' && c[1] == '/' && !memcmp(c + 2, tag, tl) &&
+			    c[2 + tl] == '>') {
 				*ret = (struct span){gt + 1, (size_t)(c - gt - 1)};
 				return 0;
 			}
@@ -414,7 +415,8 @@ static int parse_v6(const char *buf, size_t len, struct efs_config *c, const cha
 	if (xml_iface(cfg, "cipherAlg", &c->cipher) || xml_iface(cfg, "nameAlg", &c->naming) ||
 	    xml_uint(cfg, "keySize", true, 0, &c->key_bits) ||
 	    xml_uint(cfg, "blockSize", true, 0, &c->block_size) ||
-	    xml_bool(cfg, "plainData", &c->plain_data) || xml_bool(cfg, "uniqueIV", &c->unique_iv) ||
+	    xml_bool(cfg, "plainData", &c->plain_data) ||
+	    xml_bool(cfg, "uniqueIV", &c->unique_iv) ||
 	    xml_bool(cfg, "chainedNameIV", &c->chained_iv) ||
 	    xml_bool(cfg, "externalIVChaining", &c->external_iv) ||
 	    xml_uint(cfg, "blockMACBytes", false, 0, &c->mac_bytes) ||
@@ -451,8 +453,9 @@ int efs_config_validate(struct efs_config *c, const char **why)
 		return -ENOTSUP;
 	}
 	if (c->cipher.cur < 2 || c->cipher.cur > 3) {
-		*why = c->cipher.cur == 1 ? "cipher interface version 1 (EncFS 1.0) is not supported"
-					  : "unknown cipher interface version";
+		*why = c->cipher.cur == 1
+			   ? "cipher interface version 1 (EncFS 1.0) is not supported"
+			   : "unknown cipher interface version";
 		return -ENOTSUP;
 	}
 	if (!strcmp(nn, "nameio/block") && nc >= 2 && nc <= 4)
@@ -507,8 +510,9 @@ int efs_config_parse(unsigned type, const char *buf, size_t len, struct efs_conf
 			: parse_v5(type, (const uint8_t *)buf, len, c, why);
 	if (!err)
 		err = efs_config_validate(c, why);
-	c->file = type == 6 ? efs_config_files[0] : type == 5 ? efs_config_files[1]
-							     : efs_config_files[2];
+	c->file = type == 6   ? efs_config_files[0]
+		  : type == 5 ? efs_config_files[1]
+			      : efs_config_files[2];
 	return err;
 }
 

@@ -75,7 +75,8 @@ const struct efs_cipher *efs_cipher_lookup(const char *name)
 
 bool efs_cipher_key_ok(const struct efs_cipher *c, unsigned bits)
 {
-	return bits >= c->min_bits && bits <= c->max_bits && (bits - c->min_bits) % c->step_bits == 0;
+	return bits >= c->min_bits && bits <= c->max_bits &&
+	       (bits - c->min_bits) % c->step_bits == 0;
 }
 
 /* Fetch the CBC or CFB cipher of C for a key of KEYLEN bytes. */
@@ -102,7 +103,8 @@ static EVP_CIPHER_CTX *ctx_new(EVP_CIPHER *ciph, const uint8_t *key, size_t keyl
 		return NULL;
 	if (!EVP_CipherInit_ex(x, ciph, NULL, NULL, NULL, enc) ||
 	    !EVP_CIPHER_CTX_set_key_length(x, (int)keylen) ||
-	    !EVP_CipherInit_ex(x, NULL, NULL, key, NULL, enc) || !EVP_CIPHER_CTX_set_padding(x, 0)) {
+	    !EVP_CipherInit_ex(x, NULL, NULL, key, NULL, enc) ||
+	    !EVP_CIPHER_CTX_set_padding(x, 0)) {
 		EVP_CIPHER_CTX_free(x);
 		return NULL;
 	}
@@ -403,8 +405,8 @@ out:
 	return err;
 }
 
-int efs_key_unwrap(struct efs_key *u, const struct efs_cipher *c, unsigned iface,
-		   const uint8_t *kd, size_t kdlen, size_t keylen, struct efs_key **ret)
+int efs_key_unwrap(struct efs_key *u, const struct efs_cipher *c, unsigned iface, const uint8_t *kd,
+		   size_t kdlen, size_t keylen, struct efs_key **ret)
 {
 	uint8_t buf[EFS_KEY_MAX + EFS_IV_MAX], want[4];
 	size_t n = keylen + c->bs;

@@ -31,10 +31,10 @@
 
 /* What a cipher interface name and key size resolve to (immutable, static). */
 struct efs_cipher {
-	const char *name;	 /* "ssl/aes", "ssl/blowfish", "ssl/camellia" */
-	unsigned bs;		 /* cipher block size = IV length: 8 or 16 */
+	const char *name; /* "ssl/aes", "ssl/blowfish", "ssl/camellia" */
+	unsigned bs;	  /* cipher block size = IV length: 8 or 16 */
 	unsigned min_bits, max_bits, step_bits;
-	bool legacy;		 /* needs OpenSSL's legacy provider */
+	bool legacy; /* needs OpenSSL's legacy provider */
 };
 
 /*
@@ -75,8 +75,7 @@ int efs_ivec(struct efs_key *k, uint64_t seed, uint8_t out[EFS_IV_MAX]);
  * EncFS's 64-bit MAC of DATA (HMAC-SHA1 folded): with CHAIN non-NULL its
  * value is appended (LE64) to the input and then replaced by the result.
  */
-int efs_mac64(struct efs_key *k, const uint8_t *data, size_t n, uint64_t *chain,
-	      uint64_t *ret);
+int efs_mac64(struct efs_key *k, const uint8_t *data, size_t n, uint64_t *chain, uint64_t *ret);
 static inline uint32_t efs_fold32(uint64_t m)
 {
 	return (uint32_t)(m >> 32) ^ (uint32_t)m;
@@ -99,8 +98,8 @@ int efs_block_encode(struct efs_key *k, uint8_t *buf, size_t n, uint64_t iv64);
  * key U: *ret gets the volume key object (interface IFACE). -EBADMSG when
  * the checksum does not match (a wrong password).
  */
-int efs_key_unwrap(struct efs_key *u, const struct efs_cipher *c, unsigned iface,
-		   const uint8_t *kd, size_t kdlen, size_t keylen, struct efs_key **ret);
+int efs_key_unwrap(struct efs_key *u, const struct efs_cipher *c, unsigned iface, const uint8_t *kd,
+		   size_t kdlen, size_t keylen, struct efs_key **ret);
 /* The inverse, for writers: kd gets 4 + keylen + ivlen bytes. */
 int efs_key_wrap(struct efs_key *u, const uint8_t *vkey, size_t keylen, const uint8_t *viv,
 		 size_t ivlen, uint8_t *kd);

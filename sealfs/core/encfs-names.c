@@ -16,8 +16,7 @@
 static const char b64_alpha[] = ",-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 static const char b32_alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-static size_t encode_bits(const uint8_t *in, size_t n, unsigned bits, const char *alpha,
-			  char *out)
+static size_t encode_bits(const uint8_t *in, size_t n, unsigned bits, const char *alpha, char *out)
 {
 	uint32_t acc = 0, mask = (1u << bits) - 1;
 	unsigned have = 0;
@@ -189,8 +188,8 @@ static int decode_one(const struct efs_namer *nm, const char *enc, size_t len, u
 		}
 	}
 	if (!plen || memchr(raw, '\0', plen) || (!slash && memchr(raw, '/', plen)) ||
-	    (!slash && ((plen == 1 && raw[0] == '.') ||
-			(plen == 2 && raw[0] == '.' && raw[1] == '.')))) {
+	    (!slash &&
+	     ((plen == 1 && raw[0] == '.') || (plen == 2 && raw[0] == '.' && raw[1] == '.')))) {
 		err = -EBADMSG;
 		goto out;
 	}

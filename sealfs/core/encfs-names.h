@@ -31,7 +31,7 @@ enum efs_naming {
 
 struct efs_namer {
 	enum efs_naming kind;
-	unsigned ver; /* the interface's current version */
+	unsigned ver;	     /* the interface's current version */
 	struct efs_key *key; /* the volume key, borrowed */
 };
 

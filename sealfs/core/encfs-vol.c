@@ -136,8 +136,7 @@ void efs_dir_free(struct efs_dir *d)
 	free(d);
 }
 
-static void decode_entry(struct efs_volume *v, uint64_t iv, const char *disk,
-			 struct efs_entry *e)
+static void decode_entry(struct efs_volume *v, uint64_t iv, const char *disk, struct efs_entry *e)
 {
 	uint64_t chain = iv;
 
@@ -190,8 +189,8 @@ int efs_lookup(struct efs_volume *v, int dirfd, uint64_t iv, const char *name, s
 	if (!namelen || namelen > EFS_NAME_MAX || memchr(name, '/', namelen) ||
 	    memchr(name, '\0', namelen))
 		return -EINVAL;
-	err = efs_name_encode(&v->nm, name, namelen, v->c.chained_iv ? &chain : NULL, ret_disk,
-			      &dl);
+	err =
+	    efs_name_encode(&v->nm, name, namelen, v->c.chained_iv ? &chain : NULL, ret_disk, &dl);
 	if (err)
 		return err;
 	if (fstatat(dirfd, ret_disk, &ret->st, AT_SYMLINK_NOFOLLOW) < 0)

@@ -61,7 +61,7 @@ const struct efs_namer *efs_volume_namer(const struct efs_volume *v);
 /* What efs_dir_next / efs_lookup found. */
 struct efs_entry {
 	const char *disk; /* on-disk name (valid until the next efs_dir_next/free) */
-	int status;	  /* 0 name decoded; -EBADMSG/-EINVAL undecodable; other -errno: lstat failed */
+	int status; /* 0 name decoded; -EBADMSG/-EINVAL undecodable; other -errno: lstat failed */
 	char name[EFS_NAME_MAX + 1];
 	size_t namelen;
 	struct stat st; /* lstat of the ciphertext entry (raw sizes) */
@@ -100,8 +100,8 @@ struct efs_file {
 	uint64_t size;	   /* plaintext bytes */
 	const char *why;   /* reason of the last -EIO, static string */
 	uint64_t bad_block;
-	uint8_t *buf;	   /* one block of scratch */
-	uint8_t *raw;	   /* ciphertext of consecutive blocks, read at once (one call) */
+	uint8_t *buf; /* one block of scratch */
+	uint8_t *raw; /* ciphertext of consecutive blocks, read at once (one call) */
 	size_t raw_cap, raw_len;
 	uint64_t raw_first; /* block index at raw[0] */
 };

@@ -186,13 +186,16 @@ int main(int argc, char **argv)
 	efs_key_free(u);
 	sfs_wipe(vk, sizeof(vk));
 	sfs_wipe(uk, sizeof(uk));
-	n = v6 ? write_v6(&c, (char *)buf, sizeof(buf))
+	n = v6	 ? write_v6(&c, (char *)buf, sizeof(buf))
 	    : v4 ? efs_config_write_v4(&c, buf, sizeof(buf))
 		 : efs_config_write_v5(&c, buf, sizeof(buf));
 	dfd = open(argv[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (n < 0 || dfd < 0 ||
-	    io_write_file_atomic_at(dfd, v6 ? ".encfs6.xml" : v4 ? ".encfs4" : ".encfs5", buf,
-				    (size_t)n, 0644))
+	    io_write_file_atomic_at(dfd,
+				    v6	 ? ".encfs6.xml"
+				    : v4 ? ".encfs4"
+					 : ".encfs5",
+				    buf, (size_t)n, 0644))
 		return die("cannot write the config");
 	return 0;
 }
