@@ -87,6 +87,18 @@ same_tree "decrypt of a reverse copy" "$T/rplain.ref" "$T/rout"
 expect_rc 0 "import of a reverse copy" "$SEALFS" import -q --passfile "$EPASSFILE" --same-password \
 	--scrypt-logn 10 "$T/rstore" "$T/rsfs"
 
+step "a reverse-mode PLAINDIR that holds an EncFS config still mounts --reverse"
+mkdir -p "$T/rp2" "$T/rv2"
+printf 'x\n' >"$T/rp2/file"
+cp "$T/rstore/.encfs6.xml" "$T/rp2/"
+printf '%s\n' "$PW" | timeout 60 "$SEALFS" init -q --reverse -S --scrypt-logn 10 "$T/rp2" \
+	>"$T/out" 2>"$T/err" || fail "init --reverse: $(cat "$T/err")"
+printf '%s\n' "$PW" | timeout 60 "$SEALFS" mount --reverse -S "$T/rp2" "$T/rv2" >"$T/out" 2>"$T/err" ||
+	fail "mount --reverse of a PLAINDIR with .encfs6.xml: $(cat "$T/err")"
+_mounts+=("$T/rv2")
+[ -e "$T/rv2/sealfs.conf" ] || fail "the reverse view shows no sealfs.conf"
+"$SEALFS" umount "$T/rv2" >/dev/null 2>&1 || fusermount3 -u "$T/rv2"
+
 step "the imported volume mounts and shows the same tree"
 sfs_mount_pw() { printf '%s\n' "$EPW" | timeout 60 "$SEALFS" mount -S "$1" "$2" >"$T/out" 2>"$T/err"; }
 mkdir -p "$T/m"
