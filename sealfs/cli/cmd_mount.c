@@ -37,7 +37,9 @@ static void mount_help(void)
 	       "With --reverse, show a read-only encrypted view of PLAINDIR (prepared with\n"
 	       "'sealfs init --reverse'): the same bytes at every mount, with sealfs.conf at\n"
 	       "its root, so 'rsync -a MOUNTPOINT/ store:' ships a complete volume and\n"
-	       "re-sends only what changed.\n\n"
+	       "re-sends only what changed.\n"
+	       "An EncFS volume in CIPHERDIR (.encfs6.xml, .encfs5, .encfs4) mounts with\n"
+	       "--ro only: a read-only view with the EncFS password.\n\n"
 	       "      --reverse        encrypted view of a plaintext directory (read-only)\n"
 	       "      --exclude GLOB   reverse: hide matching entries; GLOB without '/' matches\n"
 	       "                       names anywhere, with '/' paths from PLAINDIR\n"
@@ -218,7 +220,8 @@ int cmd_mount(int argc, char **argv)
 	const char *mkfile = NULL, *stage = "";
 	struct stat st;
 	struct excludes ex = {0};
-	bool dead, nonempty = false, no_config = false;
+	bool dead, nonempty = false, no_config = false, encfs;
+	struct vol ev = {.rootfd = -1};
 	int opt, r;
 
 	while ((opt = getopt_long(argc, argv, "+hfrdo:S", longopts, NULL)) != -1) {
@@ -277,11 +280,15 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return usage_error("mount ", "expected CIPHERDIR and MOUNTPOINT");
-	if (!mo.reverse && vol_is_encfs(argv[optind])) {
-		/* A read-only mount of EncFS volumes (over encfs-vol.h) is not written yet. */
-		log_error("cannot mount '%s': it is an EncFS volume, which sealfs does not mount yet "
-			  "(use 'sealfs decrypt', 'sealfs cat' or 'sealfs import')", argv[optind]);
-		return EXIT_CONFIG;
+	encfs = !mo.reverse && vol_is_encfs(argv[optind]);
+	if (encfs && !mo.read_only) {
+		log_error("'%s' is an EncFS volume: sealfs mounts those read-only (add --ro), and "
+			  "'sealfs import' makes a sealfs volume of it", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (encfs && mkfile) {
+		log_error("'%s' is an EncFS volume: --masterkey is for sealfs volumes", argv[optind]);
+		return EXIT_USAGE;
 	}
 	if (!realpath(argv[optind], cdir)) {
 		log_error("cannot use CIPHERDIR '%s': %s", argv[optind], strerror(errno));
@@ -310,6 +317,16 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (ex.n && !mo.reverse)
 		return usage_error("mount ", "--exclude and --exclude-from go with --reverse");
+	if (encfs) {
+		/* An EncFS volume: unlocked here, browsed read-only (fuse/eops.c). */
+		r = vol_open(cdir, &pw, NULL, &ev);
+		if (r) {
+			vol_close(&ev);
+			return r;
+		}
+		mo.encfs = ev.efs;
+		goto serve;
+	}
 	if (mo.reverse)
 		r = unlock_load_config_named(cdir, SFS_REVERSE_CONFIG_NAME, &c);
 	else
@@ -320,19 +337,22 @@ int cmd_mount(int argc, char **argv)
 	r = unlock_master(cdir, &c, no_config, &pw, mkfile, master);
 	if (r)
 		return r;
+serve:
 	mo.cipherdir = cdir;
 	mo.mountpoint = mp;
 	r = sfs_fs_new(&mo, &fs);
 	if (r) {
 		sfs_wipe(master, sizeof(master));
+		vol_close(&ev);
 		log_error("cannot open volume '%s': %s", cdir,
 			  r == -ENOENT || r == -EIO ? "root directory IV (sealfs.diriv) missing or damaged"
 						    : strerror(-r));
 		return r == -ENOENT || r == -EIO ? EXIT_CONFIG : EXIT_FAIL;
 	}
-	r = sfs_fs_run(fs, master, &stage);
+	r = sfs_fs_run(fs, encfs ? NULL : master, &stage);
 	sfs_wipe(master, sizeof(master));
 	sfs_fs_free(fs);
+	vol_close(&ev);
 	free_excludes(&ex);
 	if (r) {
 		if (!strcmp(stage, "mount") || !strcmp(stage, "fuse options")) {

@@ -65,6 +65,7 @@ struct inode {
 	unsigned refs;	  /* ours: children's parent pointers, open handles, calls */
 	int fd;		  /* O_PATH | O_NOFOLLOW, or -1 for virtual files */
 	uint8_t diriv[SFS_DIRIV_LEN]; /* a directory's own IV, once has_iv */
+	uint64_t eiv; /* EncFS: a directory's chain IV, a file's path IV */
 	bool has_iv;
 
 	/*
@@ -101,6 +102,10 @@ struct sfs_fs {
 	struct inode root;
 	struct inode *table[INODE_BUCKETS];
 
+	/* an EncFS volume, mounted read-only (eops.c); its calls one at a time */
+	struct efs_volume *efs;
+	pthread_mutex_t efs_lock;
+
 	/* reverse mode */
 	char *rev_conf; /* the config's bytes, shown as /sealfs.conf */
 	size_t rev_conf_len;
@@ -108,6 +113,7 @@ struct sfs_fs {
 
 extern const struct fuse_lowlevel_ops sfs_ll_ops;
 extern const struct fuse_lowlevel_ops sfs_rev_ops;
+extern const struct fuse_lowlevel_ops sfs_encfs_ops;
 
 /* inode.c */
 struct sfs_fs *fs_of(fuse_req_t req);

@@ -20,6 +20,7 @@
 #include "keys.h"
 
 struct sfs_fs;
+struct efs_volume;
 
 struct sfs_mount_opts {
 	const char *cipherdir;
@@ -33,6 +34,9 @@ struct sfs_mount_opts {
 	bool reverse;
 	/* Forward mode: others change CIPHERDIR too, so the kernel caches nothing. */
 	bool shared_storage;
+	/* An opened EncFS volume in CIPHERDIR (read-only; ownership stays the
+	   caller's, and no master key is passed to sfs_fs_run). */
+	struct efs_volume *encfs;
 	const char *const *excludes; /* NULL-terminated globs (reverse mode) */
 };
 

@@ -58,6 +58,15 @@ int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret)
 	fs->root.type = S_IFDIR;
 	fs->root.fd = fs->rootfd;
 	fs->root.name = NULL;
+	if (o->encfs) {
+		fs->ro = true;
+		fs->efs = o->encfs;
+		pthread_mutex_init(&fs->efs_lock, NULL);
+		fs->timeout = 3600;
+		fs->root.eiv = 0; /* EFS_ROOT_IV */
+		*ret = fs;
+		return 0;
+	}
 	if (o->reverse) {
 		fs->ro = true;
 		/* A live tree that others change: nothing cached (see rops.c). */
@@ -252,7 +261,8 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 		goto out;
 	}
 	raise_fd_limit();
-	fs->se = fuse_session_new(&args, fs->opts.reverse ? &sfs_rev_ops : &sfs_ll_ops,
+	fs->se = fuse_session_new(&args, fs->efs ? &sfs_encfs_ops
+					 : fs->opts.reverse ? &sfs_rev_ops : &sfs_ll_ops,
 				  sizeof(struct fuse_lowlevel_ops), fs);
 	if (!fs->se) {
 		*ret_stage = "fuse options";
@@ -274,8 +284,9 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 		}
 	}
 	/* The keys are derived in the serving process, in locked memory. */
-	r = sfs_keys_new(master, &fs->keys);
-	sfs_wipe(master, SFS_MASTER_KEY_LEN);
+	r = fs->efs ? 0 : sfs_keys_new(master, &fs->keys);
+	if (master)
+		sfs_wipe(master, SFS_MASTER_KEY_LEN);
 	if (!r && fs->opts.reverse) {
 		r = sfs_rev_diriv(fs->keys, "", fs->rootiv);
 		memcpy(fs->root.diriv, fs->rootiv, SFS_DIRIV_LEN);
@@ -310,7 +321,7 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 	if (r > 0)
 		r = 0; /* ended by a signal: a clean stop */
 	/* The kernel may still hold open handles: their headers go out now. */
-	if (!fs->opts.reverse)
+	if (!fs->opts.reverse && !fs->efs)
 		nodes_flush_all(fs);
 	/* Unmounting closes the device: the request that woke the loop (which
 	   it dropped) returns, so the threads that made it can be joined. */
