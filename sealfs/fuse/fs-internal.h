@@ -11,9 +11,10 @@
  * symlink, so no ciphertext path is ever built and a hard-linked file is one
  * inode with one link count.
  *
- * Files: inode.c (the table, lookup counts, attributes), nodes.c (open
+ * Files: inode.c (the table, lookup counts, open handles), nodes.c (open
  * regular files: header state and lock), ops-entry.c and ops-file.c
- * (forward mode), rops.c (reverse mode), mount.c (session, signals, --idle).
+ * (forward mode), rops.c and rops-file.c (reverse mode), eops.c (EncFS
+ * volumes, read-only), mount.c (session, signals, --idle).
  */
 #ifndef SEALFS_FS_INTERNAL_H
 #define SEALFS_FS_INTERNAL_H
@@ -217,6 +218,15 @@ void fs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forg
 void fs_statfs(fuse_req_t req, fuse_ino_t ino);
 /* FD (O_PATH) of an object with lstat ST; a directory's is reopened for reading. */
 int dir_fd(int fd, const struct stat *st);
+
+/* rops.c / rops-file.c: reverse mode */
+/* The derived IV of directory D; *path (may be NULL) gets its path, malloc'd. */
+int rev_dir_iv(struct sfs_fs *fs, struct inode *d, uint8_t iv[SFS_DIRIV_LEN], char **path);
+/* The content of the virtual inode IN (malloc'd). */
+int rev_virt_content(struct sfs_fs *fs, struct inode *in, char **ret, size_t *ret_len);
+void rev_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void rev_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void rev_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 
 /* CLOCK_MONOTONIC in ms: --idle measures time this way, so a clock step
    (NTP, date -s) neither fires it early nor holds it off. */
