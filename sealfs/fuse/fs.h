@@ -1,5 +1,6 @@
 /*
- * fs.h - the mounted forward-mode filesystem (sealfs FUSE layer).
+ * fs.h - the mounted filesystem: forward mode, reverse mode, and EncFS
+ * volumes read-only (sealfs FUSE layer).
  *
  * The glue between libfuse3's low-level API and the core: one inode per
  * ciphertext object the kernel knows, every operation relative to its
@@ -7,9 +8,9 @@
  * -errno exactly as the core returns it. It logs (once per path) the files that
  * fail authentication; it never exits.
  *
- * Calling sequence: sfs_fs_new() with the unlocked keys (ownership passes to
- * the fs), sfs_fs_run() which mounts, optionally daemonises, serves until
- * unmounted and returns, sfs_fs_free().
+ * Calling sequence: sfs_fs_new() (opens CIPHERDIR's root), sfs_fs_run() with
+ * the master key, which mounts, optionally daemonises, derives the keys in
+ * the serving process, serves until unmounted and returns, sfs_fs_free().
  */
 #ifndef SEALFS_FS_H
 #define SEALFS_FS_H
@@ -43,7 +44,7 @@ struct sfs_mount_opts {
 /* The volume config of a reverse-mode volume, inside PLAINDIR. */
 #define SFS_REVERSE_CONFIG_NAME ".sealfs.reverse.conf"
 
-/* Open CIPHERDIR's root. *ret owns rootfd; the keys stay the caller's until sfs_fs_run. */
+/* Open CIPHERDIR's root (*ret owns it). */
 int sfs_fs_new(const struct sfs_mount_opts *o, struct sfs_fs **ret);
 
 /*
