@@ -9,6 +9,7 @@
 #define HR_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -17,6 +18,8 @@ enum {
 	HR_EXIT_USAGE = 2,	/* bad option, bad config file */
 	HR_EXIT_DATABASE = 3,	/* database refused: newer schema, not headroom's, corrupt */
 	HR_EXIT_LOCKED = 4,	/* another recorder holds the database */
+	/* 5 is HR_EXIT_NODATA (hr_report.h) */
+	HR_EXIT_INPUT = 6,	/* import/pull: a file or stream refused (not sysstat's, cut short) */
 };
 
 struct hr_command {
@@ -26,6 +29,15 @@ struct hr_command {
 };
 
 int hr_cmd_record(int argc, char **argv);
+int hr_cmd_import(int argc, char **argv);	/* ingest.c */
+int hr_cmd_export(int argc, char **argv);	/* ingest.c */
+int hr_cmd_pull(int argc, char **argv);		/* pull.c */
+
+struct hr_store;
+/* --db, else DATABASE of the config file, else the default, into BUF (ingest.c). */
+int hr_cli_db_path(const char *db, const char *config, bool explicit, char *buf, size_t size);
+/* Open PATH with HR_STORE_WRITER | FLAGS; logs, returns an HR_EXIT_* code (ingest.c). */
+int hr_cli_open_writer(const char *path, int flags, struct hr_store **ret);
 
 /* strerror() of -NEG_ERRNO (or NEG_ERRNO) starting lowercase, for one-line
    messages ("cannot write 'x': no such file or directory"); main.c. */

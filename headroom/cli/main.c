@@ -21,6 +21,9 @@ static const struct hr_command commands[] = {
 	{.name = "report", .summary = "sar-style tables over any time range", .run = hr_cmd_report},
 	{.name = "advise", .summary = "a verdict per resource: ok, watch, investigate, upgrade", .run = hr_cmd_advise},
 	{.name = "graph", .summary = "charts of any time range (PNG, SVG, PDF)", .run = hr_cmd_graph},
+	{.name = "import", .summary = "load sysstat's daily files (saDD) as samples", .run = hr_cmd_import},
+	{.name = "pull", .summary = "fetch other hosts' new samples over ssh", .run = hr_cmd_pull},
+	{.name = "export", .summary = "write samples as the stream pull reads", .run = hr_cmd_export},
 };
 
 const char *hr_errstr(int neg_errno)
@@ -66,7 +69,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nrun 'headroom COMMAND --help' for the options of a command\n"
 		   "exit codes: 0 ok, 1 failure, 2 usage, 3 database refused, 4 database locked,\n"
-		   "            5 no data in the range (report, advise)\n"
+		   "            5 no data in the range (report, advise),\n"
+		   "            6 a file or stream refused (import, pull)\n"
 		   "advise: 0 all ok, 10 watch, 11 investigate, 12 upgrade (worst verdict wins)\n");
 }
 

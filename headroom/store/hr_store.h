@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define HR_SCHEMA_VERSION 1
+#define HR_SCHEMA_VERSION 2
 #define HR_APPLICATION_ID 0x68726f6d	/* "hrom" */
 
 struct hr_store;
@@ -43,6 +43,13 @@ struct hr_store;
 enum {
 	HR_STORE_READONLY = 0,
 	HR_STORE_WRITER = 1,	/* lock, create, migrate, write */
+	/*
+	 * With HR_STORE_WRITER: write without taking PATH.lock, beside a
+	 * recorder that may hold it (import, pull): SQLite's own locking
+	 * (busy timeout 5 s) orders the transactions. For writers whose
+	 * transactions are batches of past samples, never the recorder.
+	 */
+	HR_STORE_NOLOCK = 2,
 };
 
 /* Values of the stat column: a raw sample has one row with stat 0. */

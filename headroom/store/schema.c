@@ -57,8 +57,18 @@ static const char v1[] =
 	" rss_kb INTEGER, swap_kb INTEGER, rkbps REAL, wkbps REAL, top INTEGER,"
 	" PRIMARY KEY(sample, stat, pid)) WITHOUT ROWID;";
 
+/*
+ * Version 2: where a sample came from (0 recorded here by headroom record,
+ * 1 imported from a sysstat file; a pulled sample keeps its remote origin),
+ * so an import never replaces a recorded interval and reports can say which
+ * stretches lack what sysstat does not collect.
+ */
+static const char v2[] =
+	"ALTER TABLE sample ADD COLUMN source INTEGER NOT NULL DEFAULT 0;";
+
 const char *const hr_schema_migrations[HR_SCHEMA_STEPS] = {
 	[0] = v1,
+	[1] = v2,
 };
 
 const struct hr_schema_table hr_schema_tables[] = {

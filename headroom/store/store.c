@@ -15,48 +15,19 @@
 
 #include "hr_schema.h"
 #include "hr_store.h"
+#include "hr_store_int.h"
 #include "cleanup.h"
 #include "io.h"
 #include "banned.h"
 
-struct put_stmt {
-	struct put_stmt *next;
-	const char *const *cols;
-	char table[32];
-	sqlite3_stmt *st;
-};
-
-struct hr_store {
-	sqlite3 *db;
-	char *path;
-	int lockfd;
-	dev_t dev;
-	ino_t ino;
-	bool in_sample;
-	int64_t sample_id;
-	int64_t boot_rowid;
-	char boot_id[64];
-	char errmsg[256];
-	struct put_stmt *puts;
-	sqlite3_stmt *ins_sample, *ins_boot, *get_boot;
-	sqlite3_stmt *begin, *commit;	/* of the per-sample transaction */
-	struct rollup_stmts *roll;	/* hr_schema_ntables entries, prepared lazily */
-};
-
-/* The prepared roll-up statements of one metric table. */
-struct rollup_stmts {
-	sqlite3_stmt *ins[3];	/* by HR_STAT_*; NULL when not kept */
-	sqlite3_stmt *prune, *del, *expire;
-};
-
-static void set_err(struct hr_store *s, const char *what)
+void hr_store_set_err(struct hr_store *s, const char *what)
 {
 	snprintf(s->errmsg, sizeof(s->errmsg), "%s%s%s", what, s->db ? ": " : "",
 		 s->db ? sqlite3_errmsg(s->db) : "");
 }
 
 /* Map an SQLite result to -errno. */
-static int sql_errno(struct hr_store *s, int rc)
+int hr_store_sql_errno(struct hr_store *s, int rc)
 {
 	int sys = s->db ? sqlite3_system_errno(s->db) : 0;
 
@@ -94,19 +65,19 @@ static int sql_errno(struct hr_store *s, int rc)
 	}
 }
 
-static int exec(struct hr_store *s, const char *sql)
+int hr_store_exec(struct hr_store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
 	if (rc != SQLITE_OK) {
-		set_err(s, "sql");
-		return sql_errno(s, rc);
+		hr_store_set_err(s, "sql");
+		return hr_store_sql_errno(s, rc);
 	}
 	return 0;
 }
 
 /* Run a one-value query; *ret gets the integer. */
-static int query_int(struct hr_store *s, const char *sql, int64_t *ret)
+int hr_store_query_int(struct hr_store *s, const char *sql, int64_t *ret)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
@@ -119,9 +90,9 @@ static int query_int(struct hr_store *s, const char *sql, int64_t *ret)
 		}
 	}
 	if (rc != SQLITE_OK)
-		set_err(s, "query");
+		hr_store_set_err(s, "query");
 	sqlite3_finalize(st);
-	return sql_errno(s, rc);
+	return hr_store_sql_errno(s, rc);
 }
 
 const char *hr_store_errmsg(const struct hr_store *s)
@@ -146,6 +117,7 @@ void hr_store_free(struct hr_store *s)
 	if (s->in_sample)
 		hr_store_rollback(s);
 	free_puts(s);
+	hr_store_xfer_release(s);
 	for (size_t i = 0; s->roll && i < hr_schema_ntables; i++) {
 		for (int k = 0; k < 3; k++)
 			sqlite3_finalize(s->roll[i].ins[k]);
@@ -200,13 +172,13 @@ static int check_identity(struct hr_store *s, int64_t *ret_version)
 	int64_t app = 0, ver = 0, nobj = 0;
 	int r;
 
-	r = query_int(s, "PRAGMA application_id", &app);
+	r = hr_store_query_int(s, "PRAGMA application_id", &app);
 	if (r < 0)
 		return r;
-	r = query_int(s, "PRAGMA user_version", &ver);
+	r = hr_store_query_int(s, "PRAGMA user_version", &ver);
 	if (r < 0)
 		return r;
-	r = query_int(s, "SELECT count(*) FROM sqlite_master", &nobj);
+	r = hr_store_query_int(s, "SELECT count(*) FROM sqlite_master", &nobj);
 	if (r < 0)
 		return r;
 	*ret_version = ver;
@@ -229,16 +201,16 @@ static int migrate(struct hr_store *s, int64_t from)
 		char tail[128];
 		int r;
 
-		r = exec(s, "BEGIN IMMEDIATE");
+		r = hr_store_exec(s, "BEGIN IMMEDIATE");
 		if (r < 0)
 			return r;
-		r = exec(s, hr_schema_migrations[v]);
+		r = hr_store_exec(s, hr_schema_migrations[v]);
 		snprintf(tail, sizeof(tail), "PRAGMA user_version=%lld; PRAGMA application_id=%d;",
 			 (long long)(v + 1), HR_APPLICATION_ID);
 		if (r == 0)
-			r = exec(s, tail);
+			r = hr_store_exec(s, tail);
 		if (r == 0)
-			r = exec(s, "COMMIT");
+			r = hr_store_exec(s, "COMMIT");
 		if (r < 0) {
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			return r;
@@ -247,13 +219,13 @@ static int migrate(struct hr_store *s, int64_t from)
 	return 0;
 }
 
-static int prepare(struct hr_store *s, const char *sql, sqlite3_stmt **st)
+int hr_store_prepare(struct hr_store *s, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
 
 	if (rc != SQLITE_OK) {
-		set_err(s, "prepare");
-		return sql_errno(s, rc);
+		hr_store_set_err(s, "prepare");
+		return hr_store_sql_errno(s, rc);
 	}
 	return 0;
 }
@@ -275,7 +247,7 @@ int hr_store_open(const char *path, int flags, struct hr_store **ret, int *ret_v
 		hr_store_free(s);
 		return -ENOMEM;
 	}
-	if (writer) {
+	if (writer && !(flags & HR_STORE_NOLOCK)) {
 		int pid = 0;
 		r = take_lock(s, &pid);
 		if (r < 0) {
@@ -291,8 +263,8 @@ int hr_store_open(const char *path, int flags, struct hr_store **ret, int *ret_v
 				     SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
 			     NULL);
 	if (rc != SQLITE_OK) {
-		set_err(s, "open");
-		r = sql_errno(s, rc);
+		hr_store_set_err(s, "open");
+		r = hr_store_sql_errno(s, rc);
 		hr_store_free(s);
 		return r;
 	}
@@ -301,25 +273,28 @@ int hr_store_open(const char *path, int flags, struct hr_store **ret, int *ret_v
 	r = check_identity(s, &ver);
 	if (ret_version)
 		*ret_version = (int)ver;
+	s->version = (int)ver;
 	if (r == 0 && writer) {
 		/* Only now do we write: the file is ours (or empty). */
-		r = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		r = hr_store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			    "PRAGMA wal_autocheckpoint=256; PRAGMA journal_size_limit=4194304;"
 			    "PRAGMA foreign_keys=OFF;");
 		if (r == 0)
 			r = migrate(s, ver);
 		if (r == 0)
-			r = prepare(s, "INSERT INTO sample(ts, span, level, boot) VALUES(?, ?, 0, ?)",
+			s->version = HR_SCHEMA_VERSION;
+		if (r == 0)
+			r = hr_store_prepare(s, "INSERT INTO sample(ts, span, level, boot) VALUES(?, ?, 0, ?)",
 				    &s->ins_sample);
 		if (r == 0)
-			r = prepare(s, "INSERT OR IGNORE INTO boot(boot_id, first_ts) VALUES(?, ?)",
+			r = hr_store_prepare(s, "INSERT OR IGNORE INTO boot(boot_id, first_ts) VALUES(?, ?)",
 				    &s->ins_boot);
 		if (r == 0)
-			r = prepare(s, "SELECT id FROM boot WHERE boot_id = ?", &s->get_boot);
+			r = hr_store_prepare(s, "SELECT id FROM boot WHERE boot_id = ?", &s->get_boot);
 		if (r == 0)
-			r = prepare(s, "BEGIN IMMEDIATE", &s->begin);
+			r = hr_store_prepare(s, "BEGIN IMMEDIATE", &s->begin);
 		if (r == 0)
-			r = prepare(s, "COMMIT", &s->commit);
+			r = hr_store_prepare(s, "COMMIT", &s->commit);
 	}
 	if (r == 0 && stat(path, &st) == 0) {
 		s->dev = st.st_dev;
@@ -351,19 +326,19 @@ void hr_store_rollback(struct hr_store *s)
 	s->in_sample = false;
 }
 
-static int step_done(struct hr_store *s, sqlite3_stmt *st, const char *what)
+int hr_store_step_done(struct hr_store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		set_err(s, what);
-		return sql_errno(s, rc);
+		hr_store_set_err(s, what);
+		return hr_store_sql_errno(s, rc);
 	}
 	return 0;
 }
 
-static int boot_rowid(struct hr_store *s, const char *boot_id, int64_t ts_ms)
+int hr_store_boot_rowid(struct hr_store *s, const char *boot_id, int64_t ts_ms)
 {
 	int rc, r;
 
@@ -371,7 +346,7 @@ static int boot_rowid(struct hr_store *s, const char *boot_id, int64_t ts_ms)
 		return 0;
 	sqlite3_bind_text(s->ins_boot, 1, boot_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->ins_boot, 2, ts_ms);
-	r = step_done(s, s->ins_boot, "boot");
+	r = hr_store_step_done(s, s->ins_boot, "boot");
 	sqlite3_clear_bindings(s->ins_boot);
 	if (r < 0)
 		return r;
@@ -380,11 +355,11 @@ static int boot_rowid(struct hr_store *s, const char *boot_id, int64_t ts_ms)
 	if (rc == SQLITE_ROW)
 		s->boot_rowid = sqlite3_column_int64(s->get_boot, 0);
 	else
-		set_err(s, "boot");
+		hr_store_set_err(s, "boot");
 	sqlite3_reset(s->get_boot);
 	sqlite3_clear_bindings(s->get_boot);
 	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? -EIO : sql_errno(s, rc);
+		return rc == SQLITE_DONE ? -EIO : hr_store_sql_errno(s, rc);
 	snprintf(s->boot_id, sizeof(s->boot_id), "%s", boot_id);
 	return 0;
 }
@@ -397,11 +372,11 @@ int hr_store_begin(struct hr_store *s, int64_t ts_ms, int64_t span_ms, const cha
 		hr_store_rollback(s);
 	if (!s->begin)
 		return -EINVAL;	/* not opened as the writer */
-	r = step_done(s, s->begin, "begin");
+	r = hr_store_step_done(s, s->begin, "begin");
 	if (r < 0)
 		return r;
 	s->in_sample = true;
-	r = boot_rowid(s, boot_id ? boot_id : "", ts_ms);
+	r = hr_store_boot_rowid(s, boot_id ? boot_id : "", ts_ms);
 	if (r < 0) {
 		s->boot_rowid = 0;
 		hr_store_rollback(s);
@@ -410,7 +385,7 @@ int hr_store_begin(struct hr_store *s, int64_t ts_ms, int64_t span_ms, const cha
 	sqlite3_bind_int64(s->ins_sample, 1, ts_ms);
 	sqlite3_bind_int64(s->ins_sample, 2, span_ms);
 	sqlite3_bind_int64(s->ins_sample, 3, s->boot_rowid);
-	r = step_done(s, s->ins_sample, "sample");
+	r = hr_store_step_done(s, s->ins_sample, "sample");
 	if (r < 0) {
 		hr_store_rollback(s);
 		return r;
@@ -474,7 +449,7 @@ static struct put_stmt *get_put(struct hr_store *s, const char *table, const cha
 		*ret_err = -ENOMEM;
 		return NULL;
 	}
-	r = prepare(s, sql, &p->st);
+	r = hr_store_prepare(s, sql, &p->st);
 	if (r < 0) {
 		free(p);
 		*ret_err = r;
@@ -507,7 +482,7 @@ int hr_store_put(struct hr_store *s, const char *table, const char *keycol, cons
 	for (size_t c = 0; c < ncols; c++)
 		sqlite3_bind_double(p->st, i++, v[c]);
 	/* Every parameter is bound on every call: no sqlite3_clear_bindings(). */
-	return step_done(s, p->st, table);
+	return hr_store_step_done(s, p->st, table);
 }
 
 int hr_store_commit(struct hr_store *s)
@@ -516,7 +491,7 @@ int hr_store_commit(struct hr_store *s)
 
 	if (!s->in_sample)
 		return -EINVAL;
-	r = step_done(s, s->commit, "commit");
+	r = hr_store_step_done(s, s->commit, "commit");
 	if (r < 0)
 		hr_store_rollback(s);
 	s->in_sample = false;
@@ -529,7 +504,7 @@ int hr_store_set_meta(struct hr_store *s, const char *key, const char *value)
 	int r, rc;
 
 	/* Most starts find the value already there: then write nothing. */
-	r = prepare(s, "SELECT value = ?2 FROM meta WHERE key = ?1", &st);
+	r = hr_store_prepare(s, "SELECT value = ?2 FROM meta WHERE key = ?1", &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -540,12 +515,12 @@ int hr_store_set_meta(struct hr_store *s, const char *key, const char *value)
 	st = NULL;
 	if (r)
 		return 0;
-	r = prepare(s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", &st);
+	r = hr_store_prepare(s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", &st);
 	if (r < 0)
 		return r;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	r = step_done(s, st, "meta");
+	r = hr_store_step_done(s, st, "meta");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -595,15 +570,15 @@ static int run_bound(struct hr_store *s, sqlite3_stmt *st, int64_t a, int64_t b,
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
-	set_err(s, "maintain");
-	return sql_errno(s, rc);
+	hr_store_set_err(s, "maintain");
+	return hr_store_sql_errno(s, rc);
 }
 
 static int exec_bound(struct hr_store *s, const char *sql, int64_t a, int64_t b, int64_t c,
 		      int64_t d)
 {
 	sqlite3_stmt *st = NULL;
-	int r = prepare(s, sql, &st);
+	int r = hr_store_prepare(s, sql, &st);
 
 	if (r == 0)
 		r = run_bound(s, st, a, b, c, d);
@@ -614,7 +589,7 @@ static int exec_bound(struct hr_store *s, const char *sql, int64_t a, int64_t b,
 /* Prepare SQL (an sqlite3_mprintf result, freed here) into *st. */
 static int prep_owned(struct hr_store *s, char *sql, sqlite3_stmt **st)
 {
-	int r = sql ? prepare(s, sql, st) : -ENOMEM;
+	int r = sql ? hr_store_prepare(s, sql, st) : -ENOMEM;
 
 	sqlite3_free(sql);
 	return r;
@@ -712,7 +687,7 @@ static int prepare_rollups(struct hr_store *s)
 /* Delete every row of samples older than CUTOFF (all levels). */
 static int expire(struct hr_store *s, int64_t cutoff)
 {
-	int r = exec(s, "BEGIN IMMEDIATE");
+	int r = hr_store_exec(s, "BEGIN IMMEDIATE");
 
 	for (size_t i = 0; r == 0 && i < hr_schema_ntables; i++)
 		r = run_bound(s, s->roll[i].expire, cutoff, 0, 0, 0);
@@ -722,7 +697,7 @@ static int expire(struct hr_store *s, int64_t cutoff)
 		r = exec_bound(s, "DELETE FROM boot WHERE id NOT IN (SELECT boot FROM sample "
 				  "WHERE boot IS NOT NULL)", 0, 0, 0, 0);
 	if (r == 0)
-		r = exec(s, "COMMIT");
+		r = hr_store_exec(s, "COMMIT");
 	if (r < 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
@@ -751,18 +726,18 @@ static int rollup_bucket(struct hr_store *s, int64_t lo, int64_t hi)
 	char q[256];
 	int r;
 
-	r = exec(s, "BEGIN IMMEDIATE");
+	r = hr_store_exec(s, "BEGIN IMMEDIATE");
 	if (r < 0)
 		return r;
 	snprintf(q, sizeof(q),
 		 "SELECT count(*) FROM sample WHERE level = 0 AND ts >= %lld AND ts < %lld",
 		 (long long)lo, (long long)hi);
-	r = query_int(s, q, &nraw);
+	r = hr_store_query_int(s, q, &nraw);
 	snprintf(q, sizeof(q),
 		 "SELECT total(span) FROM sample WHERE level = 0 AND ts >= %lld AND ts < %lld",
 		 (long long)lo, (long long)hi);
 	if (r == 0)
-		r = query_int(s, q, &span);
+		r = hr_store_query_int(s, q, &span);
 	if (r == 0 && nraw > 0) {
 		r = exec_bound(s,
 			       "INSERT INTO sample(ts, span, level, boot) SELECT ?2, ?3, 1, "
@@ -776,7 +751,7 @@ static int rollup_bucket(struct hr_store *s, int64_t lo, int64_t hi)
 				       lo, hi, 0, 0);
 	}
 	if (r == 0)
-		r = exec(s, "COMMIT");
+		r = hr_store_exec(s, "COMMIT");
 	if (r < 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
@@ -785,13 +760,13 @@ static int rollup_bucket(struct hr_store *s, int64_t lo, int64_t hi)
 /* Delete boot rows no sample refers to any more (after deleting samples). */
 static int prune_boots(struct hr_store *s)
 {
-	int r = exec(s, "BEGIN IMMEDIATE");
+	int r = hr_store_exec(s, "BEGIN IMMEDIATE");
 
 	if (r == 0)
-		r = exec(s, "DELETE FROM boot WHERE id NOT IN (SELECT boot FROM sample "
+		r = hr_store_exec(s, "DELETE FROM boot WHERE id NOT IN (SELECT boot FROM sample "
 			    "WHERE boot IS NOT NULL)");
 	if (r == 0)
-		r = exec(s, "COMMIT");
+		r = hr_store_exec(s, "COMMIT");
 	if (r < 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
@@ -819,7 +794,7 @@ int hr_store_maintain(struct hr_store *s, int64_t now_ms, const struct hr_retent
 	 * for the oldest samples first, and prepare the roll-up statements
 	 * (some 60 of them) only when there is work.
 	 */
-	r = query_int(s, "SELECT ifnull(min(ts), 9223372036854775807) FROM sample", &oldest);
+	r = hr_store_query_int(s, "SELECT ifnull(min(ts), 9223372036854775807) FROM sample", &oldest);
 	if (r < 0)
 		return r;
 	if (oldest < now_ms - rt.history_ms) {
@@ -833,7 +808,7 @@ int hr_store_maintain(struct hr_store *s, int64_t now_ms, const struct hr_retent
 	while (done < max_buckets) {
 		int64_t lo;
 
-		r = query_int(s, "SELECT ifnull(min(ts), 9223372036854775807) FROM sample "
+		r = hr_store_query_int(s, "SELECT ifnull(min(ts), 9223372036854775807) FROM sample "
 				 "WHERE level = 0", &oldest);
 		if (r < 0)
 			return r;
