@@ -21,6 +21,7 @@
 #include "hr_advise.h"
 #include "hr_advise_cmd.h"
 #include "hr_graph.h"
+#include "hr_hosts.h"
 #include "hr_render.h"
 #include "hr_report.h"
 #include "cleanup.h"
@@ -49,7 +50,9 @@ struct report {
 	int64_t bucket_ms;
 	int top_n;
 	enum hr_format fmt;
-	char dbbuf[4096];
+	const char *host;	/* --host NAME: that host's database (hosts.c) */
+	bool all_hosts;		/* --all-hosts: the fleet page (--html) */
+	char dbbuf[4096], hostbuf[4096];
 };
 
 static void help(void)
@@ -86,11 +89,16 @@ static void help(void)
 	       "  -f, --db PATH           database (default %s, or DATABASE\n"
 	       "                          from the config file)\n"
 	       "  -c, --config FILE       config file (default %s)\n"
+	       "      --host NAME         the database of host NAME (pulled or imported:\n"
+	       "                          DIR/hosts/NAME.db beside the database)\n"
 	       "      --format FORMAT     text (default), csv (like sadf -d), json\n"
 	       "      --html FILE         every chart and the top processes as one\n"
 	       "                          self-contained HTML page (default range: the\n"
 	       "                          last 24 hours, narrowed to the data;\n"
 	       "                          activities are ignored)\n"
+	       "      --all-hosts         with --html: one page for every host, a summary\n"
+	       "                          of hosts x resources (worst first), then a\n"
+	       "                          section per host\n"
 	       "      --pdf FILE          the same as a multi-page PDF\n"
 	       "      --threshold NAME=VALUE, --min-sustained DURATION\n"
 	       "                          for the verdict of --html/--pdf, as for advise\n"
@@ -235,13 +243,19 @@ static int resolve_db(struct report *rp)
 	struct hr_config cfg;
 	int r;
 
-	if (rp->db_path)
-		return HR_EXIT_OK;
-	r = hr_cli_config(rp->config_path, rp->config_explicit, &cfg);
-	if (r != HR_EXIT_OK)
-		return r;
-	snprintf(rp->dbbuf, sizeof(rp->dbbuf), "%s", cfg.database);
-	rp->db_path = rp->dbbuf;
+	if (!rp->db_path) {
+		r = hr_cli_config(rp->config_path, rp->config_explicit, &cfg);
+		if (r != HR_EXIT_OK)
+			return r;
+		snprintf(rp->dbbuf, sizeof(rp->dbbuf), "%s", cfg.database);
+		rp->db_path = rp->dbbuf;
+	}
+	if (rp->host) {
+		r = hr_host_resolve(rp->db_path, rp->host, rp->hostbuf, sizeof(rp->hostbuf));
+		if (r != HR_EXIT_OK)
+			return r;
+		rp->db_path = rp->hostbuf;
+	}
 	return HR_EXIT_OK;
 }
 
@@ -550,7 +564,8 @@ static int run(struct report *rp)
 
 int hr_cmd_report(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP, OPT_HTML, OPT_PDF, OPT_TH, OPT_MINSUS, OPT_FORMAT };
+	enum { OPT_FROM = 256, OPT_TO, OPT_PSI, OPT_TOP, OPT_HTML, OPT_PDF, OPT_TH, OPT_MINSUS, OPT_FORMAT,
+	       OPT_HOST, OPT_ALLHOSTS };
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
@@ -564,6 +579,8 @@ int hr_cmd_report(int argc, char **argv)
 		{"pdf", required_argument, NULL, OPT_PDF},
 		{"threshold", required_argument, NULL, OPT_TH},
 		{"min-sustained", required_argument, NULL, OPT_MINSUS},
+		{"host", required_argument, NULL, OPT_HOST},
+		{"all-hosts", no_argument, NULL, OPT_ALLHOSTS},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -684,6 +701,12 @@ int hr_cmd_report(int argc, char **argv)
 		case OPT_MINSUS:
 			if (hr_advise_parse_min_sustained(optarg, &rp.minsus) < 0)
 				code = HR_EXIT_USAGE;
+			break;
+		case OPT_HOST:
+			rp.host = optarg;
+			break;
+		case OPT_ALLHOSTS:
+			rp.all_hosts = true;
 			break;
 		case OPT_FROM:
 			rp.from = optarg;

@@ -1,8 +1,9 @@
 /*
  * report_html.c - `headroom report --html FILE` and `--pdf FILE`
  * (headroom/cli): every chart panel of a range plus the top processes, as
- * one self-contained HTML page (inline CSS, charts as base64 SVG data:
- * URIs; no script, nothing fetched) readable on a phone and a wide screen,
+ * one self-contained HTML page (inline CSS, charts as inline SVG whose
+ * labels are real text; no script, nothing fetched) readable on a phone
+ * (one chart a row, larger chart text) and a wide screen (two a row),
  * or as a multi-page PDF. Glue only: the charts come from graph.c and
  * headroom/render, the process ranking from headroom/analyze's "top".
  */
@@ -27,10 +28,11 @@
 #define TOP_N 10
 /* processes read (by CPU over the range), to rank the top TOP_N by I/O among */
 #define TOP_POOL 50
-#define HTML_WIDTH 1100.0
-#define HTML_CHART_H 250.0
-#define HTML_NARROW 440.0 /* phones: drawn narrow, shown at about 1:1 */
-#define HTML_NARROW_H 260.0
+/* a chart's SVG units: two charts a row on a wide screen, one on a phone,
+   where the CSS enlarges its text */
+#define HTML_WIDTH 600.0
+#define HTML_CHART_H 220.0
+#define HTML_PLOT_W (HTML_WIDTH - 72)
 #define PDF_WIDTH 595.0 /* A4 portrait, points */
 #define PDF_CHART_H 200.0
 #define PDF_PER_PAGE 4
@@ -115,34 +117,6 @@ static int buf_esc(struct buf *b, const char *s)
 	return r;
 }
 
-static int buf_base64(struct buf *b, const unsigned char *d, size_t n)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char out[4 * 256];
-	size_t o = 0;
-	int r = 0;
-
-	for (size_t i = 0; i < n && r == 0; i += 3) {
-		unsigned v = (unsigned)d[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)d[i + 1] << 8;
-		if (i + 2 < n)
-			v |= d[i + 2];
-		out[o++] = tab[(v >> 18) & 63];
-		out[o++] = tab[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < n ? tab[v & 63] : '=';
-		if (o == sizeof(out)) {
-			r = buf_add(b, (const unsigned char *)out, o);
-			o = 0;
-		}
-	}
-	if (r == 0 && o)
-		r = buf_add(b, (const unsigned char *)out, o);
-	return r;
-}
-
 struct proc {
 	char pid[32], comm[64];
 	double cpu, rss, swp, rd, wr;
@@ -215,7 +189,29 @@ static const char css[] =
     "dt{color:#666}dd{margin:0}"
     "section{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px;"
     "margin-bottom:12px}"
-    "figure{margin:0 0 4px}img{display:block;width:100%;height:auto}"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:12px;"
+    "margin-bottom:12px}"
+    "figure{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px 8px}"
+    "figcaption{font-size:.88em;color:#333}figcaption b{display:block;font-size:1.05em;"
+    "margin-bottom:2px;color:#1a1a1a}"
+    ".lg{display:inline-block;margin-right:10px;white-space:nowrap}"
+    ".lg i{display:inline-block;width:11px;height:9px;margin-right:4px}"
+    ".lg i.pk{height:0;border-top:2px solid #333;vertical-align:middle}"
+    ".lg i.th{height:0;border-top:2px dashed #cc1a1a;vertical-align:middle}"
+    "svg.chart{display:block;width:100%;height:auto;font:11px 'DejaVu Sans',sans-serif}"
+    ".chart .bg{fill:#fbfbfb}.chart .grid{stroke:#e0e0e0;fill:none}"
+    ".chart .major{stroke:#a6a6a6;fill:none}.chart .ax{stroke:#8c8c8c;fill:none}"
+    ".yl text{text-anchor:end;fill:#4d4d4d}.xl text{text-anchor:middle;fill:#4d4d4d}"
+    ".xl .s{text-anchor:start}.xl .e{text-anchor:end}.xl .d{font-weight:bold}"
+    ".xl .z{font-size:10px;fill:#737373}"
+    ".chart .mk{fill:#f28c1a;fill-opacity:.16}.mkt{font-size:9px;fill:#994d00}"
+    ".chart .rb{stroke:#26408f;stroke-width:1.2;stroke-dasharray:3 3}.rbt{font-size:9px;"
+    "fill:#26408f}.chart .band{opacity:.2}"
+    ".chart .ln{fill:none;stroke-width:1.5;stroke-linejoin:round}"
+    ".chart .pk{fill:none;stroke-width:.8;opacity:.8}"
+    ".chart .th{stroke:#cc1a1a;stroke-width:1.2;fill:none}.th0{stroke-dasharray:6 4}"
+    ".th1{stroke-dasharray:2 3}.th2{stroke-dasharray:10 3}"
+    ".chart .nd{font-size:16px;fill:#808080;text-anchor:middle}"
     ".tbl{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.92em}"
     "th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}"
     "th:nth-child(2),td:nth-child(2){text-align:left}th{background:#fafafa}"
@@ -235,7 +231,9 @@ static const char css[] =
     "table.verdict td{display:block;width:auto}table.verdict th{display:none}"
     "table.verdict td{text-align:left;border:0;padding:2px 4px}"
     "table.verdict tr{border-bottom:1px solid #ddd;padding:6px 0}"
-    "table.verdict td.why{min-width:0}}";
+    "table.verdict td.why{min-width:0}"
+    ".charts{grid-template-columns:1fr}svg.chart{font-size:16px}.xl .z{font-size:13px}"
+    ".mkt,.rbt{font-size:13px}main{padding:6px}}";
 
 /*
  * The advisor's verdict over the same range: the summary table (ADVICE_HTML,
@@ -297,6 +295,36 @@ static int proc_table(struct buf *b, const struct proc *p, size_t n)
 				"averaged over the whole range.</p>");
 }
 
+/* One chart: its title and legend as HTML text, the plot as inline SVG. */
+static int chart_figure(struct buf *b, const struct hr_chart *c)
+{
+	char col[8];
+	int r;
+
+	r = buf_puts(b, "<figure><figcaption><b>");
+	r = r ?: buf_esc(b, c->title);
+	r = r ?: buf_puts(b, "</b>");
+	for (size_t s = 0; s < c->nseries && r == 0; s++) {
+		if (c->series[s].peak)
+			r = buf_puts(b, "<span class=\"lg\"><i class=\"pk\"></i>");
+		else
+			r = buf_printf(b, "<span class=\"lg\"><i style=\"background:%s\"></i>",
+				       hr_chart_svg_color(s, c->stacked, col));
+		r = r ?: buf_esc(b, c->series[s].label);
+		r = r ?: buf_puts(b, "</span> ");
+	}
+	for (size_t t = 0; t < HR_CHART_THRESHOLDS && r == 0; t++) {
+		if (!(c->threshold[t] > 0) || !c->threshold_label[t])
+			continue;
+		r = buf_puts(b, "<span class=\"lg\"><i class=\"th\"></i>");
+		r = r ?: buf_esc(b, c->threshold_label[t]);
+		r = r ?: buf_puts(b, "</span> ");
+	}
+	r = r ?: buf_puts(b, "</figcaption>");
+	r = r ?: hr_chart_svg(c, HTML_WIDTH, HTML_CHART_H, buf_add, b);
+	return r ?: buf_puts(b, "</figure>\n");
+}
+
 static int write_html(struct buf *b, const struct hr_graph *g, const char *from_s, const char *to_s,
 		      const char *zone, const struct proc *procs, size_t np, const char *advice,
 		      const char *advice_html, const struct hr_advice *a)
@@ -326,37 +354,10 @@ static int write_html(struct buf *b, const struct hr_graph *g, const char *from_
 		r = r ?: buf_puts(b, "<p class=\"note\">On the charts: shaded, where a rule of the "
 				     "verdict held (named at the top); a dashed blue line, a "
 				     "reboot.</p>\n");
-	for (size_t i = 0; i < g->ncharts && r == 0; i++) {
-		/* a wide chart, and a narrow one with larger type for phones */
-		struct buf wide = {0}, narrow = {0};
-		struct hr_chart_doc doc = {
-		    .charts = &g->charts[i],
-		    .ncharts = 1,
-		    .width = HTML_WIDTH,
-		    .chart_height = HTML_CHART_H,
-		};
-		r = hr_chart_doc_write(HR_IMAGE_SVG, &doc, buf_add, &wide);
-		doc.width = HTML_NARROW;
-		doc.chart_height = HTML_NARROW_H;
-		r = r ?: hr_chart_doc_write(HR_IMAGE_SVG, &doc, buf_add, &narrow);
-		r = r
-			?: buf_puts(
-			       b, "<section><figure><picture><source media=\"(max-width: 700px)\" "
-				  "srcset=\"data:image/svg+xml;base64,");
-		r = r ?: buf_base64(b, (const unsigned char *)narrow.p, narrow.len);
-		r = r ?: buf_puts(b, "\"/><img alt=\"");
-		r = r ?: buf_esc(b, g->charts[i].title);
-		if (g->sets[i]->npoints == 0)
-			r = r ?: buf_puts(b, ": no data");
-		r = r
-			?: buf_printf(
-			       b, "\" width=\"%d\" height=\"%d\" src=\"data:image/svg+xml;base64,",
-			       (int)HTML_WIDTH, (int)HTML_CHART_H);
-		r = r ?: buf_base64(b, (const unsigned char *)wide.p, wide.len);
-		r = r ?: buf_puts(b, "\"/></picture></figure></section>\n");
-		free(wide.p);
-		free(narrow.p);
-	}
+	r = r ?: buf_puts(b, "<div class=\"charts\">\n");
+	for (size_t i = 0; i < g->ncharts && r == 0; i++)
+		r = chart_figure(b, &g->charts[i]);
+	r = r ?: buf_puts(b, "</div>\n");
 	r = r ?: buf_printf(b, "<section><h2>Top processes by CPU over the range</h2>");
 	r = r ?: proc_table(b, procs, np < TOP_N ? np : TOP_N);
 	/* by storage I/O too: the process that hammers a disk may use little CPU */
@@ -414,7 +415,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 		if (hr_advise_job_start(db_path, &rg, th, &job) < 0)
 			job = NULL;
 	}
-	r = hr_graph_build(db, want, f, t, (html ? HTML_WIDTH : PDF_WIDTH) - 90, &g);
+	r = hr_graph_build(db, want, f, t, html ? HTML_PLOT_W : PDF_WIDTH - 90, &g);
 	if (r == 0)
 		r = top_procs(db, f, t, procs, &np);
 	if (job && hr_advise_job_finish(job, &adv) < 0)

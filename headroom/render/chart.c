@@ -19,51 +19,41 @@
 #include <cairo-svg.h>
 
 #include "hr_chart.h"
+#include "hr_chart_int.h"
 #include "banned.h"
 
 #define FONT "sans-serif"
 #define HEADER_H 40.0
 #define MAX_TICKS 64
 
-struct rgb {
-	double r, g, b;
-};
-
 /* the dash of each threshold line, so lines at different heights tell apart
    in the legend too */
-static const double th_dash[HR_CHART_THRESHOLDS][2] = {{6, 4}, {2, 3}, {10, 3}};
+const double hr_chart_th_dash[HR_CHART_THRESHOLDS][2] = {{6, 4}, {2, 3}, {10, 3}};
 
-static const struct rgb palette[] = {
+const struct rgb hr_chart_palette[HR_CHART_NCOLORS] = {
     {0.12, 0.47, 0.71}, {1.00, 0.50, 0.05}, {0.84, 0.15, 0.16}, {0.58, 0.40, 0.74},
     {0.17, 0.63, 0.17}, {0.55, 0.34, 0.29}, {0.89, 0.47, 0.76}, {0.50, 0.50, 0.50},
     {0.74, 0.74, 0.13}, {0.09, 0.75, 0.81},
 };
 
-static const struct rgb *color_of(size_t i)
+const struct rgb *hr_chart_color(size_t i)
 {
-	return &palette[i % (sizeof(palette) / sizeof(palette[0]))];
+	return &hr_chart_palette[i % HR_CHART_NCOLORS];
 }
 
 /* ---- local time --------------------------------------------------------- */
 
-static bool local_tm(int64_t ms, struct tm *tm)
+bool hr_chart_local_tm(int64_t ms, struct tm *tm)
 {
 	time_t t = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
 
 	return localtime_r(&t, tm) != NULL;
 }
 
-struct tick {
-	int64_t ms;
-	char label[32];	 /* first row */
-	char label2[32]; /* second row ("" = none) */
-	bool major;	 /* a day (or month) boundary: stronger grid line */
-};
-
-static const char *const wday[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+const char *const hr_chart_wday[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
 /* Ticks at local-time steps chosen so that at most MAXN fit. Returns count. */
-static size_t time_ticks(int64_t from, int64_t to, size_t maxn, struct tick *tk, size_t cap)
+size_t hr_chart_ticks(int64_t from, int64_t to, size_t maxn, struct tick *tk, size_t cap)
 {
 	static const int64_t steps[] = {60,   120,   300,   600,   900,	  1800,	  3600,
 					7200, 10800, 21600, 43200, 86400, 172800, 604800};
@@ -91,7 +81,7 @@ static size_t time_ticks(int64_t from, int64_t to, size_t maxn, struct tick *tk,
 		for (; n < cap && t * 1000 <= to; t += q) {
 			struct tm tm;
 			long sod;
-			if (t * 1000 < from || !local_tm(t * 1000, &tm))
+			if (t * 1000 < from || !hr_chart_local_tm(t * 1000, &tm))
 				continue;
 			sod = tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec;
 			if (sod % step)
@@ -109,7 +99,7 @@ static size_t time_ticks(int64_t from, int64_t to, size_t maxn, struct tick *tk,
 			tk[n].label2[0] = 0;
 			if (tk[n].major)
 				snprintf(tk[n].label2, sizeof(tk[n].label2), "%s %04d-%02d-%02d",
-					 wday[tm.tm_wday % 7], tm.tm_year + 1900, tm.tm_mon + 1,
+					 hr_chart_wday[tm.tm_wday % 7], tm.tm_year + 1900, tm.tm_mon + 1,
 					 tm.tm_mday);
 			n++;
 		}
@@ -117,7 +107,7 @@ static size_t time_ticks(int64_t from, int64_t to, size_t maxn, struct tick *tk,
 		int every = (int)(step / 86400);
 		struct tm tm;
 		int last_mon = -1;
-		if (!local_tm(from, &tm))
+		if (!hr_chart_local_tm(from, &tm))
 			return 0;
 		last_mon = tm.tm_mon; /* the left edge names the first month */
 		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
@@ -138,7 +128,7 @@ static size_t time_ticks(int64_t from, int64_t to, size_t maxn, struct tick *tk,
 			tk[n].major = d.tm_mon != last_mon;
 			if (every == 1)
 				snprintf(tk[n].label, sizeof(tk[n].label), "%s %d",
-					 wday[d.tm_wday % 7], d.tm_mday);
+					 hr_chart_wday[d.tm_wday % 7], d.tm_mday);
 			else
 				snprintf(tk[n].label, sizeof(tk[n].label), "%02d-%02d",
 					 d.tm_mon + 1, d.tm_mday);
@@ -157,13 +147,13 @@ static size_t time_ticks(int64_t from, int64_t to, size_t maxn, struct tick *tk,
 
 /* ---- value formatting ----------------------------------------------------- */
 
-static bool binary_unit(const char *unit)
+bool hr_chart_binary_unit(const char *unit)
 {
 	return unit && unit[0] == 'B';
 }
 
 /* Prefix exponent for V: 0 (none), 1 (k/Ki), 2 (M/Mi)... */
-static int prefix_of(double v, double base)
+int hr_chart_prefix(double v, double base)
 {
 	int k = 0;
 
@@ -175,11 +165,11 @@ static int prefix_of(double v, double base)
 	return k;
 }
 
-static void format_k(double v, const char *unit, int k, int decimals, char *buf, size_t size)
+void hr_chart_format_k(double v, const char *unit, int k, int decimals, char *buf, size_t size)
 {
 	static const char *const si[] = {"", "k", "M", "G", "T", "P"};
 	static const char *const bin[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi"};
-	bool b = binary_unit(unit);
+	bool b = hr_chart_binary_unit(unit);
 	double base = b ? 1024 : 1000;
 
 	if (!unit)
@@ -195,15 +185,15 @@ static void format_k(double v, const char *unit, int k, int decimals, char *buf,
 
 void hr_chart_format(double v, const char *unit, char *buf, size_t size)
 {
-	double base = binary_unit(unit) ? 1024 : 1000;
-	int k = prefix_of(v, base);
+	double base = hr_chart_binary_unit(unit) ? 1024 : 1000;
+	int k = hr_chart_prefix(v, base);
 	double s = fabs(v) / pow(base, k);
 
-	format_k(v, unit, k, s == floor(s) ? 0 : s < 10 ? 2 : 1, buf, size);
+	hr_chart_format_k(v, unit, k, s == floor(s) ? 0 : s < 10 ? 2 : 1, buf, size);
 }
 
 /* A "nice" step (1, 2, 2.5, 5 x 10^n) for about N intervals up to TOP (scaled). */
-static double nice_step(double top, int n)
+double hr_chart_nice_step(double top, int n)
 {
 	double raw = top / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
 
@@ -417,7 +407,7 @@ static void draw_stack(cairo_t *cr, const struct plot *p, const struct hr_chart 
 	}
 }
 
-static double data_top(const struct hr_chart *c, bool *any)
+double hr_chart_data_top(const struct hr_chart *c, bool *any)
 {
 	double top = 0;
 
@@ -441,6 +431,43 @@ static double data_top(const struct hr_chart *c, bool *any)
 			top = sum;
 	}
 	return top;
+}
+
+/*
+ * The y axis of C: *ret_top (the axis top, nlabels * step), the label
+ * STEP, the prefix K of the labels and their number; *ret_any: C has data.
+ */
+void hr_chart_yscale(const struct hr_chart *c, double *ret_top, double *ret_step, int *ret_k,
+		     int *ret_n, bool *ret_any)
+{
+	double top, step, base;
+	int k, nlabels;
+	bool any;
+
+	top = hr_chart_data_top(c, &any);
+	if (c->ymax > 0 && top <= c->ymax * 1.001)
+		top = c->ymax;
+	for (size_t t = 0; t < HR_CHART_THRESHOLDS; t++)
+		if (c->threshold[t] > 0 && top >= 0.3 * c->threshold[t] && top < c->threshold[t] * 1.1)
+			top = c->threshold[t] * 1.1;
+	if (!(top > 0))
+		top = c->ymax > 0 ? c->ymax : 1;
+	if (hr_chart_binary_unit(c->unit) && top < 1024 * 1024)
+		top = 1024 * 1024;	/* bytes: no axis finer than 256 KiB steps */
+	base = hr_chart_binary_unit(c->unit) ? 1024 : 1000;
+	k = hr_chart_prefix(top, base);
+	step = hr_chart_nice_step(top / pow(base, k), 4) * pow(base, k);
+	if (c->ymax > 0 && top == c->ymax)
+		step = c->ymax / 4;
+	nlabels = (int)ceil(top / step - 1e-9);
+	/* data right at the top would run along the frame: one step more */
+	if (!(c->ymax > 0 && top == c->ymax) && any && nlabels * step - top < 0.03 * nlabels * step)
+		nlabels++;
+	*ret_top = nlabels * step;
+	*ret_step = step;
+	*ret_k = k;
+	*ret_n = nlabels;
+	*ret_any = any;
 }
 
 void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const struct hr_chart *c)
@@ -470,7 +497,7 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 	ly = y + 36;
 	for (size_t s = 0; s < c->nseries; s++) {
 		const struct rgb *col =
-		    c->series[s].peak ? &(struct rgb){0.2, 0.2, 0.2} : color_of(s);
+		    c->series[s].peak ? &(struct rgb){0.2, 0.2, 0.2} : hr_chart_color(s);
 		double tw = text_w(cr, c->series[s].label) + 30;
 		if (lx + tw > x + w - 8 && lx > x + 12) {
 			lx = x + 12;
@@ -502,7 +529,7 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 		}
 		cairo_set_source_rgb(cr, 0.8, 0.1, 0.1);
 		cairo_set_line_width(cr, 1.2);
-		cairo_set_dash(cr, th_dash[t], 2, 0);
+		cairo_set_dash(cr, hr_chart_th_dash[t], 2, 0);
 		cairo_move_to(cr, lx, ly - 4);
 		cairo_line_to(cr, lx + 12, ly - 4);
 		cairo_stroke(cr);
@@ -524,26 +551,9 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 	}
 
 	/* y scale */
-	top = data_top(c, &any);
-	if (c->ymax > 0 && top <= c->ymax * 1.001)
-		top = c->ymax;
-	for (size_t t = 0; t < HR_CHART_THRESHOLDS; t++)
-		if (c->threshold[t] > 0 && top >= 0.3 * c->threshold[t] && top < c->threshold[t] * 1.1)
-			top = c->threshold[t] * 1.1;
-	if (!(top > 0))
-		top = c->ymax > 0 ? c->ymax : 1;
-	if (binary_unit(c->unit) && top < 1024 * 1024)
-		top = 1024 * 1024;	/* bytes: no axis finer than 256 KiB steps */
-	base = binary_unit(c->unit) ? 1024 : 1000;
-	k = prefix_of(top, base);
-	step = nice_step(top / pow(base, k), 4) * pow(base, k);
-	if (c->ymax > 0 && top == c->ymax)
-		step = c->ymax / 4;
-	nlabels = (int)ceil(top / step - 1e-9);
-	/* data right at the top would run along the frame: one step more */
-	if (!(c->ymax > 0 && top == c->ymax) && any && nlabels * step - top < 0.03 * nlabels * step)
-		nlabels++;
-	p.top = nlabels * step;
+	hr_chart_yscale(c, &top, &step, &k, &nlabels, &any);
+	base = hr_chart_binary_unit(c->unit) ? 1024 : 1000;
+	p.top = top;
 
 	/* frame, grid, y labels */
 	cairo_set_source_rgb(cr, 0.985, 0.985, 0.985);
@@ -557,7 +567,7 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 		cairo_move_to(cr, p.x0, yy);
 		cairo_line_to(cr, p.x1, yy);
 		cairo_stroke(cr);
-		format_k(v, c->unit, k,
+		hr_chart_format_k(v, c->unit, k,
 			 s == floor(s)			       ? 0
 			 : fabs(s * 10 - round(s * 10)) < 1e-6 ? 1
 							       : 2,
@@ -567,7 +577,7 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 	}
 
 	/* time grid and labels */
-	ntk = time_ticks(p.from, p.to, (size_t)((p.x1 - p.x0) / 60), tk, MAX_TICKS);
+	ntk = hr_chart_ticks(p.from, p.to, (size_t)((p.x1 - p.x0) / 60), tk, MAX_TICKS);
 	{
 		double last2 = -1e9, last1 = -1e9;
 		for (size_t i = 0; i < ntk; i++) {
@@ -598,14 +608,14 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 		/* the first date at the left edge when no day boundary is near */
 		{
 			struct tm a, b;
-			if (local_tm(p.from, &a) && local_tm(p.to, &b)) {
+			if (hr_chart_local_tm(p.from, &a) && hr_chart_local_tm(p.to, &b)) {
 				bool days = p.to - p.from > 2 * 86400000LL;
 				if (days)
 					snprintf(buf, sizeof(buf), "%04d-%02d", a.tm_year + 1900,
 						 a.tm_mon + 1);
 				else
 					snprintf(buf, sizeof(buf), "%s %04d-%02d-%02d",
-						 wday[a.tm_wday % 7], a.tm_year + 1900,
+						 hr_chart_wday[a.tm_wday % 7], a.tm_year + 1900,
 						 a.tm_mon + 1, a.tm_mday);
 				cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL,
 						       CAIRO_FONT_WEIGHT_BOLD);
@@ -639,14 +649,14 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 	if (c->stacked) {
 		for (size_t s = 0; s < c->nseries; s++)
 			if (!c->series[s].peak)
-				draw_stack(cr, &p, c, s, color_of(s));
+				draw_stack(cr, &p, c, s, hr_chart_color(s));
 	} else {
 		for (size_t s = 0; s < c->nseries; s++)
 			if (!c->series[s].peak)
-				draw_band(cr, &p, c, &c->series[s], color_of(s));
+				draw_band(cr, &p, c, &c->series[s], hr_chart_color(s));
 		for (size_t s = 0; s < c->nseries; s++)
 			if (!c->series[s].peak)
-				draw_line(cr, &p, c, c->series[s].avg, color_of(s), 1.5, 1);
+				draw_line(cr, &p, c, c->series[s].avg, hr_chart_color(s), 1.5, 1);
 	}
 	for (size_t s = 0; s < c->nseries; s++)
 		if (c->series[s].peak)
@@ -660,7 +670,7 @@ void hr_chart_draw(cairo_t *cr, double x, double y, double w, double h, const st
 		yy = floor(py(&p, c->threshold[t])) + 0.5;
 		cairo_set_source_rgb(cr, 0.8, 0.1, 0.1);
 		cairo_set_line_width(cr, 1.2);
-		cairo_set_dash(cr, th_dash[t], 2, 0);
+		cairo_set_dash(cr, hr_chart_th_dash[t], 2, 0);
 		cairo_move_to(cr, p.x0, yy);
 		cairo_line_to(cr, p.x1, yy);
 		cairo_stroke(cr);

@@ -101,6 +101,22 @@ int hr_chart_doc_write(enum hr_image_format fmt, const struct hr_chart_doc *doc,
 		       hr_chart_write_fn write, void *closure);
 
 /*
+ * Chart C as one inline <svg> element (chart-svg.c) of W x H user units
+ * (viewBox; the page scales it; no xmlns: it is meant to be inline in HTML), for HTML pages: labels are <text>, data
+ * paths compact; no title or legend (the page writes them as HTML). The
+ * page's CSS styles it by class: bg (plot background), grid, major (day
+ * lines), ax (axes), yl/xl (label groups; text classes s = start, e = end
+ * anchored, d = dates, z = zone), mk/mkt (shaded stretches and their
+ * labels), rb/rbt (reboot lines and labels), band, ln (lines), pk (peak
+ * lines), th th0..2 (threshold lines), nd ("no data"). Returns 0, -EINVAL
+ * (bad size), -ENOMEM or WRITE's error.
+ */
+int hr_chart_svg(const struct hr_chart *c, double w, double h, hr_chart_write_fn write,
+		 void *closure);
+/* The colour of series I (as a stacked area or a line) as "#rrggbb" into BUF[8]. */
+const char *hr_chart_svg_color(size_t i, bool stacked, char *buf);
+
+/*
  * Release cairo's and fontconfig's process-wide caches (font lookups stay
  * cached otherwise, which leak checkers report). Call once, after every
  * surface is gone, just before the program ends; nothing may draw after.

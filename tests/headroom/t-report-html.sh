@@ -29,7 +29,11 @@ check_html() { # file
 	grep -iq '<link' "$f" && fail "$f links an external resource"
 	grep -q '<meta name="viewport"' "$f" || fail "$f: no viewport (phones)"
 	grep -q 'max-width' "$f" || fail "$f: no max-width"
-	[ "$(grep -o '<img ' "$f" | wc -l)" -eq 16 ] || fail "$f: expected 16 charts"
+	[ "$(grep -o '<svg ' "$f" | wc -l)" -eq 16 ] || fail "$f: expected 16 charts"
+	grep -q 'base64' "$f" && fail "$f: a chart embedded as base64"
+	# chart text is text: axis labels as <text>, no glyph outlines
+	grep -q '<g class="yl"><text' "$f" || fail "$f: chart labels are not text"
+	grep -q '<symbol' "$f" && fail "$f: glyphs drawn as outlines"
 	grep -q '<h2>Verdict</h2>' "$f" || fail "$f: no verdict section"
 	return 0
 }
@@ -106,6 +110,11 @@ echo "ok: busy: html and pdf"
 "$HR" report --db "$T/month-5m.db" --from 2026-10-29 --to 2026-11-28 --html "$T/month.html" ||
 	fail "report --html month"
 check_html "$T/month.html"
+# the size target: a month of one host in at most 400 KB
+size=$(stat -c %s "$T/month.html")
+echo "month page: $size bytes"
+[ "$size" -le 409600 ] || fail "month page is $size bytes, over 400 KB"
+grep -q '<text[^>]*>11-23</text>' "$T/month.html" || fail "month: no day label as text"
 echo "ok: month html"
 
 # the empty database: every chart says no data, and so does the process table
