@@ -233,7 +233,7 @@ int hr_cmd_import(int argc, char **argv)
 
 static void export_help(void)
 {
-	printf("usage: headroom export [--db PATH] [--host NAME] [--after TS:ID]\n"
+	printf("usage: headroom export [--db PATH] [--host NAME] [--after ID]\n"
 	       "\n"
 	       "Write the samples of the database to standard output as the stream\n"
 	       "'headroom pull' reads (JSON lines; docs/headroom-schema.md). One read\n"
@@ -244,7 +244,7 @@ static void export_help(void)
 	       "                     config file)\n"
 	       "  -c, --config FILE  config file (default %s)\n"
 	       "      --host NAME    the database of host NAME (pulled or imported) instead\n"
-	       "      --after TS:ID  only samples after this one (Unix ms and id, as pull asks)\n"
+	       "      --after ID     only the samples written after sample ID (as pull asks)\n"
 	       "  -h, --help         this text\n"
 	       "\n"
 	       "exit codes: 0 ok, 1 failure (the reader went away), 2 usage, 3 database refused\n",
@@ -265,7 +265,7 @@ int hr_cmd_export(int argc, char **argv)
 	const char *db = NULL, *config = HR_DEFAULT_CONFIG, *host = NULL;
 	bool explicit = false;
 	char path[4096], local[4096], err[512] = "";
-	long long ats = 0, aid = 0;
+	long long aid = 0;
 	int64_t n = 0;
 	int c, code, r;
 
@@ -285,10 +285,8 @@ int hr_cmd_export(int argc, char **argv)
 			break;
 		case OPT_AFTER: {
 			char extra;
-			if (sscanf(optarg, "%lld:%lld%c", &ats, &aid, &extra) != 2 || ats < 0 ||
-			    aid < 0) {
-				log_error("bad --after '%s': expected TS:ID (Unix ms and a sample id)",
-					  optarg);
+			if (sscanf(optarg, "%lld%c", &aid, &extra) != 1 || aid < 0) {
+				log_error("bad --after '%s': expected a sample id (a number)", optarg);
 				return HR_EXIT_USAGE;
 			}
 			break;
@@ -315,7 +313,7 @@ int hr_cmd_export(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s", local);
 	if (host && (code = hr_host_resolve(local, host, path, sizeof(path))) != HR_EXIT_OK)
 		return code;
-	r = hr_stream_export(path, ats, aid, stdout, &n, err, sizeof(err));
+	r = hr_stream_export(path, aid, stdout, &n, err, sizeof(err));
 	switch (r) {
 	case 0:
 		return HR_EXIT_OK;

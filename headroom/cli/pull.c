@@ -2,7 +2,7 @@
  * pull.c - `headroom pull [USER@]HOST...` (headroom/cli): fetch each
  * host's new samples through the system's ssh (or -e COMMAND, as rsync's
  * -e), so known_hosts, the agent and ~/.ssh/config apply; no SSH code here.
- * The remote runs `headroom export --after TS:ID` (read-only, one
+ * The remote runs `headroom export --after ID` (read-only, one
  * snapshot); the stream goes into that host's database (hosts.c) with the
  * watermark committed beside each batch (headroom/ingest/stream.c), so a
  * pull cut short is resumed by the next one with nothing lost or doubled.
@@ -132,16 +132,16 @@ static int pull_stream(const struct pull *p, const char *host, struct hr_store *
 	_cleanup_free_ char *qhr = shell_quote(p->remote_hr ? p->remote_hr : "headroom");
 	_cleanup_free_ char *qdb = p->remote_db ? shell_quote(p->remote_db) : NULL;
 	char remote[8192], rhost[256] = "";
-	int64_t wts, wid;
+	int64_t wid;
 	FILE *in;
 	pid_t pid;
 	int fd, r;
 
 	if (!qhr || (p->remote_db && !qdb))
 		return -ENOMEM;
-	hr_stream_watermark(s, &wts, &wid);
-	snprintf(remote, sizeof(remote), "%s export --after %" PRId64 ":%" PRId64 "%s%s", qhr, wts,
-		 wid, qdb ? " --db " : "", qdb ? qdb : "");
+	hr_stream_watermark(s, &wid);
+	snprintf(remote, sizeof(remote), "%s export --after %" PRId64 "%s%s", qhr, wid,
+		 qdb ? " --db " : "", qdb ? qdb : "");
 	r = run_remote(p, host, remote, &fd, &pid);
 	if (r < 0) {
 		snprintf(err, errsize, "cannot run '%s': %s", p->ssh ? p->ssh : "ssh",
@@ -156,12 +156,10 @@ static int pull_stream(const struct pull *p, const char *host, struct hr_store *
 	}
 	r = hr_stream_receive(in, s, BATCH, st, rhost, sizeof(rhost), err, errsize);
 	*ret_header = st->bytes > 0;
-	if (r < 0)
+	if (r < 0 && r != -EPIPE)	/* at the stream's end the command ends by itself */
 		kill(pid, SIGTERM);
 	fclose(in);
 	*ret_status = reap(pid);
-	if (r == 0 && *rhost)
-		(void)hr_store_set_meta(s, "hostname", rhost);
 	return r;
 }
 
@@ -310,7 +308,8 @@ static int pull_one(const struct pull *p, const char *arg)
 			log_error("pull from '%s' stopped after %" PRId64 " new samples: %s (they "
 				  "are kept; pull again to resume)", arg, st.added,
 				  *err ? err : hr_errstr(r));
-		code = r == -EPROTO || r == -EPIPE ? HR_EXIT_INPUT : HR_EXIT_FAILURE;
+		code = !header && status ? HR_EXIT_FAILURE
+		       : r == -EPROTO || r == -EPIPE ? HR_EXIT_INPUT : HR_EXIT_FAILURE;
 	}
 	hr_store_free(s);
 	return code;

@@ -60,21 +60,23 @@ int hr_sa_store(const struct hr_sa *sa, struct hr_store *s, struct hr_ingest_sta
 /* ---- the export stream (stream.c) ---- */
 
 /*
- * Write the samples of the database at DB_PATH after (AFTER_TS, AFTER_ID)
- * to OUT as the export stream (docs/headroom-schema.md, "Export stream"):
+ * Write the samples of the database at DB_PATH with an id above AFTER_ID
+ * (in the order they were written) to OUT as the export stream (docs/headroom-schema.md, "Export stream"):
  * a header line, one JSON line per sample, an end line with the count.
  * One read transaction: a consistent snapshot; never writes to DB_PATH.
  * *ret_n gets the samples written. Returns 0 or -errno (-EPIPE when OUT
  * went away).
  */
-int hr_stream_export(const char *db_path, int64_t after_ts, int64_t after_id, FILE *out,
-		     int64_t *ret_n, char *err, size_t errsize);
+int hr_stream_export(const char *db_path, int64_t after_id, FILE *out, int64_t *ret_n, char *err,
+		     size_t errsize);
 
 /*
  * Read an export stream from IN into S (a writer): samples after S's
- * watermark only (meta pull_ts/pull_id, kept in the same transaction as
- * the samples, so an interrupted stream loses and duplicates nothing), in
- * batches of BATCH samples. *ret_host gets the remote hostname (from the
+ * watermark only (meta pull_id, the last remote id, kept in the same
+ * transaction as the samples, so an interrupted stream loses and
+ * duplicates nothing), in batches of BATCH samples; a sample S holds
+ * already (hr_xfer_covered: a roll-up the remote made of samples pulled
+ * raw before) is skipped and counted as duplicate. *ret_host gets the remote hostname (from the
  * header) when the buffer is given. Returns 0 when the end line came,
  * -EPIPE when the stream ended early (the batches before stay), -EPROTO for
  * a line that is not the stream's, or -errno.
@@ -82,7 +84,7 @@ int hr_stream_export(const char *db_path, int64_t after_ts, int64_t after_id, FI
 int hr_stream_receive(FILE *in, struct hr_store *s, size_t batch, struct hr_ingest_stats *st,
 		      char *ret_host, size_t hostsize, char *err, size_t errsize);
 
-/* S's watermark for the next pull: the last pulled sample's remote (ts, id), or (0, 0). */
-int hr_stream_watermark(struct hr_store *s, int64_t *ret_ts, int64_t *ret_id);
+/* S's watermark for the next pull: the last pulled sample's remote id, or 0. */
+int hr_stream_watermark(struct hr_store *s, int64_t *ret_id);
 
 #endif

@@ -5,16 +5,18 @@
  *	{"headroom-export":1,"schema":V,"count":N,"meta":{...},"tables":{"cpu":[cols]...}}
  *	{"s":[id,ts,span,level,source,"boot"],"t":{"cpu":[[row]...],...}}   one per sample
  *	{"end":N}
- * Rows are arrays in the order of the header's columns, so the receiver
- * maps them by name and a column one side lacks is left out. The receiver
- * commits whole samples in batches with its watermark (the last remote
- * sample's ts and id) in the same transaction: a stream cut anywhere loses
+ * Samples come in the order they were written (id). Rows are arrays in
+ * the order of the header's columns, so the receiver maps them by name and
+ * a column one side lacks is left out. The receiver commits whole samples
+ * in batches with its watermark (the last remote sample's id) in the same
+ * transaction: a stream cut anywhere loses
  * nothing committed and repeats nothing on the next pull.
  * Depends on jansson, hr_store (hr_xfer.h) and common/.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,32 +64,75 @@ static json_t *jstr(const char *s)
 	return j;
 }
 
-static json_t *jval(const struct hr_value *v)
+/*
+ * A sample line is written directly (jansson escapes its strings): numbers
+ * in the fewest digits that read back as the same double, so "0.1" rather
+ * than jansson's fixed 17 digits "0.10000000000000001"; a third of the bytes.
+ */
+struct line {
+	FILE *out;
+	bool first;
+	int err;
+};
+
+static void put_num(FILE *out, double d)
 {
+	char buf[40];
+
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	/* a JSON real: keep a decimal point or exponent so it reads back as real */
+	fputs(buf, out);
+	if (!strpbrk(buf, ".eEn"))
+		fputs(".0", out);
+}
+
+static int put_value(FILE *out, const struct hr_value *v)
+{
+	json_t *j;
+
 	switch (v->type) {
 	case HR_V_INT:
-		return json_integer(v->i);
+		fprintf(out, "%" PRId64, v->i);
+		return 0;
 	case HR_V_REAL:
-		return json_real(v->r);
+		if (!isfinite(v->r)) {
+			fputs("null", out);
+			return 0;
+		}
+		put_num(out, v->r);
+		return 0;
 	case HR_V_TEXT:
-		return jstr(v->s ? v->s : "");
+		j = jstr(v->s ? v->s : "");
+		if (!j || json_dumpf(j, out, JSON_ENCODE_ANY) < 0) {
+			json_decref(j);
+			return -ENOMEM;
+		}
+		json_decref(j);
+		return 0;
 	default:
-		return json_null();
+		fputs("null", out);
+		return 0;
 	}
 }
 
 static int add_row(void *closure, const struct hr_value *v, size_t n)
 {
-	json_t *rows = closure, *row = json_array();
+	struct line *ln = closure;
+	int r = 0;
 
-	if (!row)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (json_array_append_new(row, jval(&v[i])) < 0) {
-			json_decref(row);
-			return -ENOMEM;
-		}
-	return json_array_append_new(rows, row) < 0 ? -ENOMEM : 0;
+	fputs(ln->first ? "[" : ",[", ln->out);
+	ln->first = false;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (i)
+			fputc(',', ln->out);
+		r = put_value(ln->out, &v[i]);
+	}
+	fputc(']', ln->out);
+	return r;
 }
 
 static int put_line(FILE *out, json_t *j)
@@ -100,8 +145,8 @@ static int put_line(FILE *out, json_t *j)
 	return 0;
 }
 
-int hr_stream_export(const char *db_path, int64_t after_ts, int64_t after_id, FILE *out,
-		     int64_t *ret_n, char *err, size_t errsize)
+int hr_stream_export(const char *db_path, int64_t after_id, FILE *out, int64_t *ret_n, char *err,
+		     size_t errsize)
 {
 	static const char *const meta_keys[] = {"hostname", "kernel", "ncpu", "writer"};
 	struct hr_export *x = NULL;
@@ -111,7 +156,7 @@ int hr_stream_export(const char *db_path, int64_t after_ts, int64_t after_id, FI
 	int r;
 
 	*ret_n = 0;
-	r = hr_export_open(db_path, after_ts, after_id, &x, err, errsize);
+	r = hr_export_open(db_path, after_id, &x, err, errsize);
 	if (r < 0)
 		return r;
 	r = hr_export_count(x, &count);
@@ -149,32 +194,39 @@ int hr_stream_export(const char *db_path, int64_t after_ts, int64_t after_id, FI
 	else
 		json_decref(head);
 	while (r == 0 && (r = hr_export_next(x, &smp)) > 0) {
-		json_t *line = json_object(), *t = json_object();
-		r = line && t ? 0 : -ENOMEM;
-		if (r == 0)
-			json_object_set_new(line, "s",
-					    json_pack("[IIIiis]", (json_int_t)smp.id,
-						      (json_int_t)smp.ts_ms, (json_int_t)smp.span_ms,
-						      smp.level, smp.source, smp.boot_id));
+		struct hr_value boot = {.type = HR_V_TEXT, .s = smp.boot_id};
+		bool any = false;
+
+		fprintf(out, "{\"s\":[%" PRId64 ",%" PRId64 ",%" PRId64 ",%d,%d,", smp.id, smp.ts_ms,
+			smp.span_ms, smp.level, smp.source);
+		r = put_value(out, &boot);
+		fputs("],\"t\":{", out);
 		for (size_t ti = 0; r == 0 && ti < hr_export_ntables(x); ti++) {
 			const char *const *cols;
-			size_t nc;
+			size_t nc, blen = 0;
 			const char *name = hr_export_table(x, ti, &cols, &nc);
-			json_t *rows = json_array();
-			r = rows ? hr_export_rows(x, ti, add_row, rows) : -ENOMEM;
-			if (r == 0 && json_array_size(rows))
-				json_object_set_new(t, name, rows);
-			else
-				json_decref(rows);
+			char *rows = NULL;
+			/* a table's rows go to memory first: an empty table is left out */
+			struct line ln = {.out = open_memstream(&rows, &blen), .first = true};
+			if (!ln.out) {
+				r = -ENOMEM;
+				break;
+			}
+			r = hr_export_rows(x, ti, add_row, &ln);
+			if (fclose(ln.out) == EOF && r == 0)
+				r = -ENOMEM;
+			if (r == 0 && !ln.first) {
+				fprintf(out, "%s\"%s\":[", any ? "," : "", name);
+				fwrite(rows, 1, blen, out);
+				fputc(']', out);
+				any = true;
+			}
+			free(rows);
 		}
-		if (r == 0) {
-			json_object_set_new(line, "t", t);
-			r = put_line(out, line);
-			n++;
-		} else {
-			json_decref(t);
-			json_decref(line);
-		}
+		fputs("}}\n", out);
+		if (ferror(out))
+			r = errno == EPIPE ? -EPIPE : -EIO;
+		n++;
 	}
 	if (r == 0)
 		r = put_line(out, json_pack("{sI}", "end", (json_int_t)n));
@@ -202,6 +254,7 @@ struct rtable {
 struct reader {
 	struct rtable t[MAX_TABLES];
 	size_t nt;
+	json_t *meta;		/* the remote's meta (hostname, kernel, ncpu) */
 };
 
 static void reader_release(struct reader *rd)
@@ -209,6 +262,21 @@ static void reader_release(struct reader *rd)
 	for (size_t i = 0; i < rd->nt; i++)
 		for (size_t c = 0; c < rd->t[i].ncols; c++)
 			free(rd->t[i].cols[c]);
+	json_decref(rd->meta);
+}
+
+/* The remote's description of itself, as the recorder writes it there. */
+static int apply_meta(struct reader *rd, struct hr_store *s)
+{
+	static const char *const keys[] = {"hostname", "kernel", "ncpu"};
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(keys); i++) {
+		const char *v = json_string_value(json_object_get(rd->meta, keys[i]));
+		if (v)
+			r = hr_store_set_meta(s, keys[i], v);
+	}
+	return r;
 }
 
 static int read_head(struct reader *rd, struct hr_store *s, json_t *h, char *host, size_t hsize,
@@ -227,6 +295,7 @@ static int read_head(struct reader *rd, struct hr_store *s, json_t *h, char *hos
 			json_object_get(h, "meta"), "hostname"))
 			? json_string_value(json_object_get(json_object_get(h, "meta"), "hostname"))
 			: "");
+	rd->meta = json_incref(json_object_get(h, "meta"));
 	json_object_foreach(tabs, name, cols) {
 		struct rtable *t;
 		size_t i;
@@ -285,30 +354,24 @@ static int put_rows(struct hr_store *s, const struct rtable *t, json_t *rows)
 	return 0;
 }
 
-int hr_stream_watermark(struct hr_store *s, int64_t *ret_ts, int64_t *ret_id)
+int hr_stream_watermark(struct hr_store *s, int64_t *ret_id)
 {
-	char a[32], b[32];
+	char b[32];
 
-	*ret_ts = *ret_id = 0;
-	if (hr_xfer_get_meta(s, "pull_ts", a, sizeof(a)) < 0 ||
-	    hr_xfer_get_meta(s, "pull_id", b, sizeof(b)) < 0)
-		return 0;
-	*ret_ts = strtoll(a, NULL, 10);
-	*ret_id = strtoll(b, NULL, 10);
+	*ret_id = 0;
+	if (hr_xfer_get_meta(s, "pull_id", b, sizeof(b)) == 0)
+		*ret_id = strtoll(b, NULL, 10);
 	return 0;
 }
 
-/* Commit the open batch with the watermark (TS, ID) of its last sample. */
-static int commit_batch(struct hr_store *s, int64_t ts, int64_t id)
+/* Commit the open batch with the watermark: the remote id of its last sample. */
+static int commit_batch(struct hr_store *s, int64_t id)
 {
-	char a[32], b[32];
+	char b[32];
 	int r;
 
-	snprintf(a, sizeof(a), "%" PRId64, ts);
 	snprintf(b, sizeof(b), "%" PRId64, id);
-	r = hr_store_set_meta(s, "pull_ts", a);
-	if (r == 0)
-		r = hr_store_set_meta(s, "pull_id", b);
+	r = hr_store_set_meta(s, "pull_id", b);
 	if (r == 0)
 		return hr_xfer_batch_commit(s);
 	hr_xfer_batch_rollback(s);
@@ -316,27 +379,29 @@ static int commit_batch(struct hr_store *s, int64_t ts, int64_t id)
 }
 
 static int one_sample(struct hr_store *s, struct reader *rd, json_t *line,
-		      struct hr_ingest_stats *st, int64_t *wts, int64_t *wid)
+		      struct hr_ingest_stats *st, int64_t *wid)
 {
 	json_t *a = json_object_get(line, "s"), *t = json_object_get(line, "t");
 	json_int_t id, ts, span;
-	int level, source, where = 0, r;
+	int level, source, r;
 	const char *boot;
 	json_error_t je;
 
 	if (json_unpack_ex(a, &je, JSON_STRICT, "[IIIiis]", &id, &ts, &span, &level, &source,
 			   &boot) < 0 || (t && !json_is_object(t)))
 		return -EPROTO;
-	if (ts < *wts || (ts == *wts && id <= *wid))
-		return 0;	/* before the watermark: had it already */
-	r = hr_xfer_find(s, ts, span, &where);
-	if (r < 0)
-		return r;
-	*wts = ts;
-	*wid = id;
-	if (where == HR_XFER_DUPLICATE) {
+	bool covered = false;
+
+	/* before the watermark: had it already */
+	if (id <= *wid) {
 		st->duplicate++;
 		return 0;
+	}
+	*wid = id;
+	r = hr_xfer_covered(s, ts, span, level, &covered);
+	if (r < 0 || covered) {
+		st->duplicate += covered;
+		return r;
 	}
 	struct hr_xsample x = {.ts_ms = ts, .span_ms = span, .level = level, .source = source,
 			       .boot_id = boot};
@@ -357,12 +422,12 @@ int hr_stream_receive(FILE *in, struct hr_store *s, size_t batch, struct hr_inge
 	struct reader rd = {0};
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0, inbatch = 0;
-	int64_t wts, wid, lineno = 0;
+	int64_t wid, lineno = 0;
 	bool ended = false, head = false;
 	ssize_t len;
 	int r = 0;
 
-	hr_stream_watermark(s, &wts, &wid);
+	hr_stream_watermark(s, &wid);
 	while (r == 0 && !ended && (len = getline(&line, &cap, in)) > 0) {
 		json_error_t je;
 		json_t *j;
@@ -395,13 +460,13 @@ int hr_stream_receive(FILE *in, struct hr_store *s, size_t batch, struct hr_inge
 				r = hr_xfer_batch_begin(s);
 			if (r == 0) {
 				inbatch++;
-				r = one_sample(s, &rd, j, st, &wts, &wid);
+				r = one_sample(s, &rd, j, st, &wid);
 				if (r == -EPROTO)
 					snprintf(err, errsize, "line %lld is not a sample",
 						 (long long)lineno);
 			}
 			if (r == 0 && inbatch >= batch) {
-				r = commit_batch(s, wts, wid);
+				r = commit_batch(s, wid);
 				inbatch = 0;
 			}
 		}
@@ -409,9 +474,11 @@ int hr_stream_receive(FILE *in, struct hr_store *s, size_t batch, struct hr_inge
 	}
 	/* the samples of a batch are whole: keep them even when the stream then broke */
 	if (r == 0 && inbatch)
-		r = commit_batch(s, wts, wid);
+		r = commit_batch(s, wid);
 	else if (r < 0 && inbatch)
 		hr_xfer_batch_rollback(s);
+	if (r == 0 && ended)
+		r = apply_meta(&rd, s);
 	if (r < 0 && !*err)
 		snprintf(err, errsize, "%s", *hr_store_errmsg(s) ? hr_store_errmsg(s) : strerror(-r));
 	reader_release(&rd);

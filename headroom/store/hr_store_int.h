@@ -42,6 +42,8 @@ struct hr_store {
 	sqlite3_stmt *ins_sample, *ins_boot, *get_boot;
 	sqlite3_stmt *begin, *commit;	/* of the per-sample transaction */
 	sqlite3_stmt *xins_sample;	/* xfer.c: with level and source */
+	sqlite3_stmt *xfind_ts, *xfind_rec;	/* xfer.c: hr_xfer_find */
+	sqlite3_stmt *xcovered;			/* xfer.c: hr_xfer_covered */
 	struct rollup_stmts *roll;	/* hr_schema_ntables entries, prepared lazily */
 };
 

@@ -80,6 +80,14 @@ bool hr_xfer_has_column(struct hr_store *s, const char *table, const char *col);
 int hr_xfer_boot_before(struct hr_store *s, int64_t ts_ms, char *buf, size_t size);
 /* The latest sample time (Unix ms) and its id; -ENOENT for an empty database. */
 int hr_xfer_last(struct hr_store *s, int64_t *ret_ts, int64_t *ret_id);
+/*
+ * Does S hold what a pulled sample of LEVEL ending at TS_MS covering
+ * SPAN_MS says already? A raw sample: one with the same time and span. A
+ * roll-up (made on the remote after an earlier pull): any raw sample in
+ * its interval, or a roll-up ending at the same time (S rolls its own up).
+ * *ret_yes set accordingly. Returns 0 or -errno.
+ */
+int hr_xfer_covered(struct hr_store *s, int64_t ts_ms, int64_t span_ms, int level, bool *ret_yes);
 /* The meta value KEY into BUF; -ENOENT when absent. */
 int hr_xfer_get_meta(struct hr_store *s, const char *key, char *buf, size_t size);
 
@@ -88,13 +96,14 @@ int hr_xfer_get_meta(struct hr_store *s, const char *key, char *buf, size_t size
 struct hr_export;
 
 /*
- * Open PATH read-only (as hr_store_open checks it) for the samples after
- * (AFTER_TS, AFTER_ID) in (ts, id) order: ts > AFTER_TS, or ts == AFTER_TS
- * and id > AFTER_ID. 0 and *ret (hr_export_free), or -errno as
- * hr_store_open; ERRBUF gets SQLite's words on failure.
+ * Open PATH read-only (as hr_store_open checks it) for the samples with
+ * an id above AFTER_ID, in id order: the order they were written in, so a
+ * sample written later with an older time (an import, a roll-up, a clock
+ * set back) still comes after the last one a puller has. 0 and *ret
+ * (hr_export_free), or -errno as hr_store_open; ERRBUF gets SQLite's words.
  */
-int hr_export_open(const char *path, int64_t after_ts, int64_t after_id, struct hr_export **ret,
-		   char *errbuf, size_t errsize);
+int hr_export_open(const char *path, int64_t after_id, struct hr_export **ret, char *errbuf,
+		   size_t errsize);
 void hr_export_free(struct hr_export *x);	/* NULL allowed; ends the snapshot */
 /* The meta value KEY into BUF; -ENOENT when absent. */
 int hr_export_meta(struct hr_export *x, const char *key, char *buf, size_t size);

@@ -22,8 +22,39 @@
 struct xput_stmt {
 	struct xput_stmt *next;
 	char *key;		/* "table(c1,c2...)" */
+	char *table;
+	char **cols;		/* n names, matched with strcmp before building a key */
+	size_t n;
 	sqlite3_stmt *st;
 };
+
+static void xput_free(struct xput_stmt *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; p->cols && i < p->n; i++)
+		free(p->cols[i]);
+	free(p->cols);
+	free(p->table);
+	free(p->key);
+	free(p);
+}
+
+/* The cached insert of exactly TABLE(COLS), or NULL. */
+static struct xput_stmt *find_xput(struct hr_store *s, const char *table, const char *const *cols,
+				   size_t n)
+{
+	for (struct xput_stmt *p = s->xputs; p; p = p->next) {
+		size_t i = 0;
+		if (p->n != n || strcmp(p->table, table))
+			continue;
+		while (i < n && !strcmp(p->cols[i], cols[i]))
+			i++;
+		if (i == n)
+			return p;
+	}
+	return NULL;
+}
 
 void hr_store_xfer_release(struct hr_store *s)
 {
@@ -31,11 +62,13 @@ void hr_store_xfer_release(struct hr_store *s)
 		struct xput_stmt *p = s->xputs;
 		s->xputs = p->next;
 		sqlite3_finalize(p->st);
-		free(p->key);
-		free(p);
+		xput_free(p);
 	}
 	sqlite3_finalize(s->xins_sample);
-	s->xins_sample = NULL;
+	sqlite3_finalize(s->xfind_ts);
+	sqlite3_finalize(s->xfind_rec);
+	sqlite3_finalize(s->xcovered);
+	s->xins_sample = s->xfind_ts = s->xfind_rec = s->xcovered = NULL;
 }
 
 int hr_xfer_batch_begin(struct hr_store *s)
@@ -74,59 +107,77 @@ void hr_xfer_batch_rollback(struct hr_store *s)
 	s->boot_rowid = 0;
 }
 
-/* Run ST (bound by the caller) for one integer; -ENOENT without a row. */
-static int one_int(struct hr_store *s, sqlite3_stmt *st, int64_t *ret)
+/* Run the cached ST (bound by the caller) for one integer, then reset it. */
+static int cached_int(struct hr_store *s, sqlite3_stmt *st, int64_t *ret)
 {
 	int rc = sqlite3_step(st), r = 0;
 
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+	if (rc == SQLITE_ROW)
 		*ret = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		r = -ENOENT;
 	else {
 		hr_store_set_err(s, "query");
-		r = hr_store_sql_errno(s, rc);
+		r = rc == SQLITE_DONE ? -EIO : hr_store_sql_errno(s, rc);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return r;
 }
 
 int hr_xfer_find(struct hr_store *s, int64_t ts, int64_t span, int *ret_where)
 {
-	sqlite3_stmt *st = NULL;
 	int64_t n = 0;
-	int r;
+	int r = 0;
 
-	r = hr_store_prepare(s, "SELECT count(*) FROM sample WHERE ts = ?1", &st);
+	if (!s->xfind_ts)
+		r = hr_store_prepare(s, "SELECT count(*) FROM sample WHERE ts = ?1", &s->xfind_ts);
+	/*
+	 * Overlap of (ts - span, ts] with a recorded sample's interval: a
+	 * recorded sample ends after our start and starts before our end. Raw
+	 * spans are short, so look only at samples ending up to a day later.
+	 */
+	if (r == 0 && !s->xfind_rec)
+		r = hr_store_prepare(s, s->version >= 2
+			? "SELECT count(*) FROM sample WHERE ts > ?1 - ?2 AND ts < ?1 + 86400000"
+			  " AND ts - span < ?1 AND source = 0"
+			: "SELECT count(*) FROM sample WHERE ts > ?1 - ?2 AND ts < ?1 + 86400000"
+			  " AND ts - span < ?1", &s->xfind_rec);
 	if (r < 0)
 		return r;
-	sqlite3_bind_int64(st, 1, ts);
-	r = one_int(s, st, &n);
+	sqlite3_bind_int64(s->xfind_ts, 1, ts);
+	r = cached_int(s, s->xfind_ts, &n);
 	if (r < 0)
 		return r;
 	if (n > 0) {
 		*ret_where = HR_XFER_DUPLICATE;
 		return 0;
 	}
-	/*
-	 * Overlap of (ts - span, ts] with a recorded sample's interval: a
-	 * recorded sample ends after our start and starts before our end. Raw
-	 * spans are short, so look only at samples ending up to a day later.
-	 */
-	r = hr_store_prepare(s, s->version >= 2
-		? "SELECT count(*) FROM sample WHERE ts > ?1 - ?2 AND ts < ?1 + 86400000"
-		  " AND ts - span < ?1 AND source = 0"
-		: "SELECT count(*) FROM sample WHERE ts > ?1 - ?2 AND ts < ?1 + 86400000"
-		  " AND ts - span < ?1", &st);
-	if (r < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, ts);
-	sqlite3_bind_int64(st, 2, span);
-	r = one_int(s, st, &n);
+	sqlite3_bind_int64(s->xfind_rec, 1, ts);
+	sqlite3_bind_int64(s->xfind_rec, 2, span);
+	r = cached_int(s, s->xfind_rec, &n);
 	if (r < 0)
 		return r;
 	*ret_where = n > 0 ? HR_XFER_RECORDED : HR_XFER_NEW;
 	return 0;
+}
+
+int hr_xfer_covered(struct hr_store *s, int64_t ts, int64_t span, int level, bool *ret_yes)
+{
+	int64_t n = 0;
+	int r = 0;
+
+	if (!s->xcovered)
+		r = hr_store_prepare(s, "SELECT (SELECT count(*) FROM sample WHERE ?3 = 0 AND ts = ?1"
+					" AND span = ?2 AND level = 0) + (SELECT count(*) FROM sample"
+					" WHERE ?3 > 0 AND ((ts > ?1 - ?2 AND ts <= ?1 AND level = 0)"
+					" OR (ts = ?1 AND level = ?3)))", &s->xcovered);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(s->xcovered, 1, ts);
+	sqlite3_bind_int64(s->xcovered, 2, span);
+	sqlite3_bind_int(s->xcovered, 3, level);
+	r = cached_int(s, s->xcovered, &n);
+	if (r == 0)
+		*ret_yes = n > 0;
+	return r;
 }
 
 int hr_xfer_sample(struct hr_store *s, const struct hr_xsample *x)
@@ -161,9 +212,11 @@ int hr_xfer_sample(struct hr_store *s, const struct hr_xsample *x)
 static struct xput_stmt *get_xput(struct hr_store *s, const char *table, const char *const *cols,
 				  size_t n, int *ret_err)
 {
-	struct xput_stmt *p;
+	struct xput_stmt *p = find_xput(s, table, cols, n);
 	char *key, *names, *qs, *sql;
 
+	if (p)
+		return p;
 	key = sqlite3_mprintf("%s(", table);
 	for (size_t i = 0; key && i < n; i++) {
 		char *k2 = sqlite3_mprintf("%s%s\"%w\"", key, i ? "," : "", cols[i]);
@@ -192,22 +245,25 @@ static struct xput_stmt *get_xput(struct hr_store *s, const char *table, const c
 	sqlite3_free(names);
 	sqlite3_free(qs);
 	p = calloc(1, sizeof(*p));
-	if (p)
+	if (p) {
 		p->key = strdup(key);
+		p->table = strdup(table);
+		p->cols = calloc(n + 1, sizeof(*p->cols));
+		for (size_t i = 0; p->cols && i < n; i++, p->n++)
+			if (!(p->cols[i] = strdup(cols[i])))
+				break;
+	}
 	sqlite3_free(key);
-	if (!sql || !p || !p->key) {
+	if (!sql || !p || !p->key || !p->table || !p->cols || p->n != n) {
 		sqlite3_free(sql);
-		if (p)
-			free(p->key);
-		free(p);
+		xput_free(p);
 		*ret_err = -ENOMEM;
 		return NULL;
 	}
 	*ret_err = hr_store_prepare(s, sql, &p->st);
 	sqlite3_free(sql);
 	if (*ret_err < 0) {
-		free(p->key);
-		free(p);
+		xput_free(p);
 		return NULL;
 	}
 	p->next = s->xputs;
@@ -335,7 +391,7 @@ struct hr_export {
 	sqlite3 *db;
 	int version;
 	sqlite3_stmt *samples, *count;
-	int64_t after_ts, after_id, cur;
+	int64_t after_id, cur;
 	struct xtable t[16];
 	size_t nt;
 	char boot[64];
@@ -429,8 +485,8 @@ static int load_table(struct hr_export *x, struct xtable *t, const struct hr_sch
 	return 0;
 }
 
-int hr_export_open(const char *path, int64_t after_ts, int64_t after_id, struct hr_export **ret,
-		   char *errbuf, size_t errsize)
+int hr_export_open(const char *path, int64_t after_id, struct hr_export **ret, char *errbuf,
+		   size_t errsize)
 {
 	struct hr_store *s = NULL;
 	struct hr_export *x;
@@ -447,7 +503,6 @@ int hr_export_open(const char *path, int64_t after_ts, int64_t after_id, struct 
 	if (!x)
 		return -ENOMEM;
 	x->version = ver;
-	x->after_ts = after_ts;
 	x->after_id = after_id;
 	rc = sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
 					   SQLITE_OPEN_NOFOLLOW, NULL);
@@ -463,24 +518,21 @@ int hr_export_open(const char *path, int64_t after_ts, int64_t after_id, struct 
 		rc = sqlite3_prepare_v2(x->db, ver >= 2
 			? "SELECT s.id, s.ts, s.span, s.level, s.source, ifnull(b.boot_id, '')"
 			  " FROM sample s LEFT JOIN boot b ON b.id = s.boot"
-			  " WHERE s.ts > ?1 OR (s.ts = ?1 AND s.id > ?2) ORDER BY s.ts, s.id"
+			  " WHERE s.id > ?1 ORDER BY s.id"
 			: "SELECT s.id, s.ts, s.span, s.level, 0, ifnull(b.boot_id, '')"
 			  " FROM sample s LEFT JOIN boot b ON b.id = s.boot"
-			  " WHERE s.ts > ?1 OR (s.ts = ?1 AND s.id > ?2) ORDER BY s.ts, s.id",
+			  " WHERE s.id > ?1 ORDER BY s.id",
 			-1, &x->samples, NULL);
 	if (rc == SQLITE_OK && ver > 0)
-		rc = sqlite3_prepare_v2(x->db, "SELECT count(*) FROM sample WHERE ts > ?1 OR"
-					       " (ts = ?1 AND id > ?2)", -1, &x->count, NULL);
+		rc = sqlite3_prepare_v2(x->db, "SELECT count(*) FROM sample WHERE id > ?1", -1, &x->count, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(errbuf, errsize, "%s", sqlite3_errmsg(x->db));
 		hr_export_free(x);
 		return -EIO;
 	}
 	/* the first read opens the snapshot */
-	if (x->count) {
-		sqlite3_bind_int64(x->count, 1, after_ts);
-		sqlite3_bind_int64(x->count, 2, after_id);
-	}
+	if (x->count)
+		sqlite3_bind_int64(x->count, 1, after_id);
 	for (size_t i = 0; ver > 0 && i < hr_schema_ntables && x->nt < ARRAY_SIZE(x->t); i++) {
 		r = load_table(x, &x->t[x->nt], &hr_schema_tables[i]);
 		if (r == -ENOENT)
@@ -493,10 +545,8 @@ int hr_export_open(const char *path, int64_t after_ts, int64_t after_id, struct 
 		}
 		x->nt++;
 	}
-	if (x->samples) {
-		sqlite3_bind_int64(x->samples, 1, after_ts);
-		sqlite3_bind_int64(x->samples, 2, after_id);
-	}
+	if (x->samples)
+		sqlite3_bind_int64(x->samples, 1, after_id);
 	*ret = x;
 	return 0;
 }
