@@ -25,14 +25,18 @@
 #include "hr_config.h"
 #include "hr_report.h"
 #include "cleanup.h"
+#include "hr_hosts.h"
 #include "log.h"
 #include "banned.h"
 
 struct advise {
 	const char *db_path, *config_path, *from, *to;
 	bool config_explicit, json;
+	const char *host;	/* --host NAME */
+	bool all_hosts;		/* --all-hosts */
+	int njson;		/* --all-hosts --format json: objects written so far */
 	struct hr_thresholds th;
-	char dbbuf[4096];
+	char dbbuf[4096], hostbuf[4096];
 };
 
 static void help(void)
@@ -59,6 +63,10 @@ static void help(void)
 	       "      --min-sustained DURATION  replace every *_SUSTAINED_MIN (e.g. 10s, 2m),\n"
 	       "                              for short recordings and tests\n"
 	       "      --list-thresholds       the thresholds in effect, with their sources\n"
+	       "      --host NAME             the database of host NAME (pulled or imported)\n"
+	       "      --all-hosts             every host: this one and DIR/hosts/ *.db, a\n"
+	       "                              verdict per host and resource, then a summary\n"
+	       "                              (JSON: an array); exit status the worst\n"
 	       "  -h, --help                  this text\n"
 	       "\n"
 	       "exit codes: 0 all ok, 10 watch, 11 investigate, 12 upgrade (the worst verdict\n"
@@ -228,6 +236,8 @@ static int run(struct advise *ad)
 	(void)hr_db_meta(db, "hostname", host, sizeof(host));
 	(void)hr_db_meta(db, "kernel", kernel, sizeof(kernel));
 	struct hr_advise_meta m = {.host = host, .kernel = kernel};
+	if (ad->json && ad->all_hosts && ad->njson++)
+		fputs(",", stdout);
 	r = ad->json ? hr_advise_write_json(stdout, a, &m) : hr_advise_write_text(stdout, a, &m);
 	if (r < 0) {
 		log_error("cannot write the advice: %s", hr_errstr(r));
@@ -240,9 +250,72 @@ static int run(struct advise *ad)
 	return code;
 }
 
+/* How bad an exit code of run() is, for the worst over the hosts. */
+static int badness(int code)
+{
+	switch (code) {
+	case HR_EXIT_OK:
+		return 0;
+	case HR_EXIT_NODATA:
+		return 1;
+	case 10: case 11: case 12:	/* watch, investigate, upgrade */
+		return code - 8;
+	default:
+		return 10;		/* failure, database refused */
+	}
+}
+
+/* --all-hosts: each host's verdict in turn, a summary, the worst exit status. */
+static int run_all(struct advise *ad)
+{
+	struct hr_hostdb *hosts = NULL;
+	size_t n = 0;
+	int worst = HR_EXIT_OK, *codes, r;
+	const char *local = ad->db_path;
+
+	r = hr_hosts_list(local, &hosts, &n);
+	if (r < 0) {
+		log_error("no host has data beside '%s' (record, pull or import first)", local);
+		return HR_EXIT_FAILURE;
+	}
+	codes = calloc(n, sizeof(*codes));
+	if (!codes) {
+		free(hosts);
+		return HR_EXIT_FAILURE;
+	}
+	if (ad->json)
+		fputs("[", stdout);
+	for (size_t i = 0; i < n; i++) {
+		if (!ad->json)
+			printf("%s==== host %s ====\n\n", i ? "\n" : "", hosts[i].name);
+		fflush(stdout);
+		ad->db_path = hosts[i].path;
+		codes[i] = run(ad);
+		if (badness(codes[i]) > badness(worst))
+			worst = codes[i];
+	}
+	if (ad->json) {
+		fputs("]\n", stdout);
+	} else {
+		printf("\n==== hosts, worst first ====\n");
+		for (int b = 10; b >= 0; b--)
+			for (size_t i = 0; i < n; i++) {
+				static const char *const word[] = {"ok", "no data", "watch",
+								   "investigate", "upgrade"};
+				if (badness(codes[i]) != b)
+					continue;
+				printf("%-24s %s\n", hosts[i].name, b < 5 ? word[b] : "failed");
+			}
+	}
+	ad->db_path = local;
+	free(codes);
+	free(hosts);
+	return worst;
+}
+
 int hr_cmd_advise(int argc, char **argv)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_MINSUS, OPT_LIST, OPT_FORMAT };
+	enum { OPT_FROM = 256, OPT_TO, OPT_MINSUS, OPT_LIST, OPT_FORMAT, OPT_HOST, OPT_ALL };
 	static const struct option longopts[] = {
 	    {"db", required_argument, NULL, 'f'},
 	    {"config", required_argument, NULL, 'c'},
@@ -252,6 +325,8 @@ int hr_cmd_advise(int argc, char **argv)
 	    {"threshold", required_argument, NULL, 't'},
 	    {"min-sustained", required_argument, NULL, OPT_MINSUS},
 	    {"list-thresholds", no_argument, NULL, OPT_LIST},
+	    {"host", required_argument, NULL, OPT_HOST},
+	    {"all-hosts", no_argument, NULL, OPT_ALL},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
@@ -308,6 +383,12 @@ int hr_cmd_advise(int argc, char **argv)
 		case OPT_LIST:
 			list = true;
 			break;
+		case OPT_HOST:
+			ad.host = optarg;
+			break;
+		case OPT_ALL:
+			ad.all_hosts = true;
+			break;
 		case 'h':
 			help();
 			return HR_EXIT_OK;
@@ -334,6 +415,18 @@ int hr_cmd_advise(int argc, char **argv)
 	if (list) {
 		list_thresholds(&ad.th);
 		return HR_EXIT_OK;
+	}
+	if (ad.host && ad.all_hosts) {
+		log_error("options --host and --all-hosts exclude each other");
+		return HR_EXIT_USAGE;
+	}
+	if (ad.all_hosts)
+		return run_all(&ad);
+	if (ad.host) {
+		code = hr_host_resolve(ad.db_path, ad.host, ad.hostbuf, sizeof(ad.hostbuf));
+		if (code != HR_EXIT_OK)
+			return code;
+		ad.db_path = ad.hostbuf;
 	}
 	return run(&ad);
 }

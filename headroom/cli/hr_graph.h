@@ -114,4 +114,13 @@ struct hr_thresholds;
 int hr_report_doc(const char *db_path, const char *from, const char *to, const char *html,
 		  const char *pdf, const struct hr_thresholds *th);
 
+/*
+ * `headroom report --html FILE --all-hosts` (report_html.c): every host of
+ * hr_hosts_list(LOCAL_DB) on one page: a summary of hosts x resources,
+ * worst first, then a section per host (verdict, charts, processes).
+ * Logs and returns an HR_EXIT_* code.
+ */
+int hr_report_fleet(const char *local_db, const char *from, const char *to, const char *html,
+		    const struct hr_thresholds *th);
+
 #endif

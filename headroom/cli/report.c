@@ -775,6 +775,10 @@ int hr_cmd_report(int argc, char **argv)
 	/* -u, -P, -A: one CPU table, with every field for -u ALL */
 	if (rp.cpu_total || rp.cpu_keys)
 		want(&rp, rp.cpu_fields ? "cpu-all" : "cpu");
+	if (code == HR_EXIT_OK && rp.all_hosts && (!rp.html || rp.pdf || rp.host)) {
+		log_error("option --all-hosts takes --html FILE alone (no --pdf, no --host)");
+		code = HR_EXIT_USAGE;
+	}
 	if (code == HR_EXIT_OK)
 		code = resolve_db(&rp);
 	if (code == HR_EXIT_OK && (rp.html || rp.pdf)) {
@@ -785,7 +789,9 @@ int hr_cmd_report(int argc, char **argv)
 			code = hr_output_check(rp.pdf, rp.db_path);
 		if (code == HR_EXIT_OK)
 			code = load_thresholds(&rp, &th);
-		if (code == HR_EXIT_OK)
+		if (code == HR_EXIT_OK && rp.all_hosts)
+			code = hr_report_fleet(rp.db_path, rp.from, rp.to, rp.html, &th);
+		else if (code == HR_EXIT_OK)
 			code = hr_report_doc(rp.db_path, rp.from, rp.to, rp.html, rp.pdf, &th);
 	}
 	else if (code == HR_EXIT_OK)

@@ -20,6 +20,7 @@
 #include "hr_chart.h"
 #include "hr_cli.h"
 #include "hr_graph.h"
+#include "hr_hosts.h"
 #include "hr_report.h"
 #include "cleanup.h"
 #include "log.h"
@@ -553,6 +554,214 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	hr_advice_free(adv);
 	hr_graph_free(g);
 	hr_db_free(db);
+	hr_chart_cleanup();
+	return code;
+}
+
+/* ---- the fleet page: every host on one page ---- */
+
+struct fleet_host {
+	const struct hr_hostdb *h;
+	struct hr_advice *adv;
+	int64_t from, to;
+	int code;		/* HR_EXIT_OK, or why the host has no section */
+};
+
+static int cmp_fleet(const void *x, const void *y)
+{
+	const struct fleet_host *a = x, *b = y;
+	int va = a->adv ? (int)a->adv->worst : -1, vb = b->adv ? (int)b->adv->worst : -1;
+
+	return va != vb ? vb - va : strcmp(a->h->name, b->h->name);
+}
+
+/* The worst verdict among A's resources of KIND, with its name ("sda"), or -1. */
+static int worst_of(const struct hr_advice *a, enum hr_res_kind kind, const char **ret_name)
+{
+	int w = -1;
+
+	*ret_name = "";
+	for (size_t i = 0; a && i < a->nres; i++)
+		if (a->res[i].s.kind == kind && (int)a->res[i].verdict > w) {
+			w = (int)a->res[i].verdict;
+			*ret_name = a->res[i].s.name;
+		}
+	return w;
+}
+
+static int fleet_summary(struct buf *b, const struct fleet_host *fh, size_t n)
+{
+	static const struct {
+		enum hr_res_kind kind;
+		const char *title;
+	} cols[] = {{HR_RES_CPU, "CPU"}, {HR_RES_MEM, "memory"}, {HR_RES_DISK, "disks"},
+		    {HR_RES_NET, "network"}};
+	int r = buf_puts(b, "<section><h2>Hosts, worst first</h2><div class=\"tbl\"><table "
+			    "class=\"fleet\"><thead><tr><th>host</th><th>verdict</th>");
+
+	for (size_t c = 0; c < ARRAY_SIZE(cols) && r == 0; c++)
+		r = buf_printf(b, "<th>%s</th>", cols[c].title);
+	r = r ?: buf_puts(b, "<th>samples</th></tr></thead><tbody>");
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct hr_advice *a = fh[i].adv;
+		r = buf_puts(b, "<tr><td><a href=\"#host-");
+		r = r ?: buf_esc(b, fh[i].h->name);
+		r = r ?: buf_puts(b, "\">");
+		r = r ?: buf_esc(b, fh[i].h->name);
+		r = r ?: buf_puts(b, "</a></td>");
+		if (!a) {
+			r = r ?: buf_printf(b, "<td colspan=\"6\" class=\"note\">%s</td></tr>",
+					    fh[i].code == HR_EXIT_NODATA ? "no data in the range"
+								  : "cannot read its database");
+			continue;
+		}
+		r = r ?: buf_printf(b, "<td><span class=\"v v-%s\">%s</span></td>",
+				    hr_verdict_name(a->worst), hr_verdict_name(a->worst));
+		for (size_t c = 0; c < ARRAY_SIZE(cols) && r == 0; c++) {
+			const char *name;
+			int w = worst_of(a, cols[c].kind, &name);
+			if (w < 0) {
+				r = buf_puts(b, "<td class=\"note\">-</td>");
+				continue;
+			}
+			r = buf_printf(b, "<td><span class=\"v v-%s\">%s</span>",
+				       hr_verdict_name((enum hr_verdict)w),
+				       hr_verdict_name((enum hr_verdict)w));
+			if (*name && w > HR_OK) {
+				r = r ?: buf_puts(b, " ");
+				r = r ?: buf_esc(b, name);
+			}
+			r = r ?: buf_puts(b, "</td>");
+		}
+		r = r ?: buf_printf(b, "<td>%lld</td></tr>", (long long)a->nsamples);
+	}
+	return r ?: buf_puts(b, "</tbody></table></div></section>\n");
+}
+
+/* One host's section: its verdict, its charts, its top processes. */
+static int fleet_section(struct buf *b, struct fleet_host *fh)
+{
+	struct hr_db *db = NULL;
+	struct hr_graph *g = NULL;
+	struct proc procs[TOP_POOL];
+	bool want[256];
+	char a[64], z[64], *vh = NULL;
+	size_t np = 0, hlen = 0;
+	int r;
+
+	r = buf_puts(b, "<section class=\"host\" id=\"host-");
+	r = r ?: buf_esc(b, fh->h->name);
+	r = r ?: buf_puts(b, "\"><h2>");
+	r = r ?: buf_esc(b, fh->h->name);
+	r = r ?: buf_puts(b, "</h2>");
+	if (r || !fh->adv)
+		return r ?: buf_puts(b, "<p class=\"note\">no data in the range</p></section>\n");
+	for (size_t i = 0; i < hr_npanels && i < 256; i++)
+		want[i] = true;
+	hr_graph_fmt_time(fh->from, a, sizeof(a));
+	hr_graph_fmt_time(fh->to, z, sizeof(z));
+	r = buf_printf(b, "<p class=\"note\">%s to %s, %lld samples</p>", a, z,
+		       (long long)fh->adv->nsamples);
+	{
+		FILE *mf = open_memstream(&vh, &hlen);
+		if (mf) {
+			if (hr_advise_write_html(mf, fh->adv) != 0)
+				hlen = 0;
+			fclose(mf);
+		}
+	}
+	r = r ?: buf_puts(b, hlen && vh ? vh : "");
+	free(vh);
+	if (r == 0 && hr_db_open(fh->h->path, &db) == 0) {
+		r = hr_graph_build(db, want, fh->from, fh->to, HTML_PLOT_W, &g);
+		if (r == 0)
+			r = top_procs(db, fh->from, fh->to, procs, &np);
+		if (r == 0 && hr_graph_mark(g, fh->adv, fh->adv->restarts, fh->adv->nrestarts) < 0)
+			r = -ENOMEM;
+		r = r ?: buf_puts(b, "<div class=\"charts\">\n");
+		for (size_t i = 0; g && i < g->ncharts && r == 0; i++)
+			r = chart_figure(b, &g->charts[i]);
+		r = r ?: buf_puts(b, "</div><h2>Top processes by CPU over the range</h2>");
+		r = r ?: proc_table(b, procs, np < TOP_N ? np : TOP_N);
+		hr_graph_free(g);
+	}
+	hr_db_free(db);
+	return r ?: buf_puts(b, "</section>\n");
+}
+
+int hr_report_fleet(const char *local_db, const char *from, const char *to, const char *html,
+		    const struct hr_thresholds *th)
+{
+	struct hr_hostdb *hosts = NULL;
+	struct fleet_host *fh;
+	struct buf out = {0};
+	size_t n = 0;
+	int code = HR_EXIT_OK, r;
+
+	if (hr_hosts_list(local_db, &hosts, &n) < 0) {
+		log_error("no host has data beside '%s' (record, pull or import first)", local_db);
+		return HR_EXIT_FAILURE;
+	}
+	fh = calloc(n, sizeof(*fh));
+	if (!fh) {
+		free(hosts);
+		return HR_EXIT_FAILURE;
+	}
+	/* every host's verdict first: the summary leads the page */
+	for (size_t i = 0; i < n; i++) {
+		struct hr_db *db = NULL;
+		fh[i].h = &hosts[i];
+		fh[i].code = hr_graph_range(from, to, &fh[i].from, &fh[i].to);
+		if (fh[i].code == HR_EXIT_USAGE) {
+			code = HR_EXIT_USAGE;
+			break;
+		}
+		if (fh[i].code == HR_EXIT_OK)
+			fh[i].code = hr_graph_open_db(hosts[i].path, &db);
+		if (fh[i].code == HR_EXIT_OK)
+			fh[i].code = hr_graph_fit(db, from, to, &fh[i].from, &fh[i].to);
+		if (fh[i].code == HR_EXIT_OK) {
+			struct hr_range rg = {.from_ms = fh[i].from, .to_ms = fh[i].to,
+					      .tod_from = -1, .tod_to = -1};
+			if (hr_advise_load(db, &rg, th, &fh[i].adv) < 0 || !fh[i].adv->nsamples) {
+				hr_advice_free(fh[i].adv);
+				fh[i].adv = NULL;
+				fh[i].code = HR_EXIT_NODATA;
+			}
+		}
+		hr_db_free(db);
+	}
+	if (code == HR_EXIT_OK) {
+		qsort(fh, n, sizeof(*fh), cmp_fleet);
+		r = buf_puts(&out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
+				   "<meta name=\"viewport\" content=\"width=device-width, "
+				   "initial-scale=1\"/><title>headroom: fleet</title><style>");
+		r = r ?: buf_puts(&out, css);
+		r = r ?: buf_puts(&out, "table.fleet td:first-child,table.fleet th:first-child{"
+					"text-align:left}section.host>h2{font-size:1.3em;border-bottom:"
+					"2px solid #ddd;padding-bottom:4px}</style></head>\n<body><main>\n"
+					"<header><h1>headroom fleet: ");
+		r = r ?: buf_printf(&out, "%zu host%s</h1>", n, n == 1 ? "" : "s");
+		r = r ?: buf_puts(&out, "<p class=\"note\">A verdict per host and resource, worst "
+					"first; each host's section follows with its evidence, "
+					"charts and processes.</p></header>\n");
+		r = r ?: fleet_summary(&out, fh, n);
+		for (size_t i = 0; i < n && r == 0; i++)
+			r = fleet_section(&out, &fh[i]);
+		r = r ?: buf_puts(&out, "<p class=\"note\">made by headroom " PROJECT_VERSION
+					"</p>\n</main></body></html>\n");
+		if (r == 0)
+			r = hr_output_write(html, out.p, out.len);
+		if (r < 0) {
+			log_error("cannot write '%s': %s", html, hr_errstr(r));
+			code = HR_EXIT_FAILURE;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		hr_advice_free(fh[i].adv);
+	free(out.p);
+	free(fh);
+	free(hosts);
 	hr_chart_cleanup();
 	return code;
 }
