@@ -10,7 +10,8 @@
 #   demo   build + what the demo runs (rsync, stress-ng)
 #   check  demo + what the tests drive (sshd, fio, sqlite3, xattr tools, python3,
 #          poppler and chromium to read the PDF and HTML pages, libfaketime,
-#          sysstat: sadc beside the recorder as the advisor scenarios' oracle,
+#          sysstat: sadc beside the recorder as the advisor scenarios' oracle and
+#          the writer of the sa files the import and pull tests read,
 #          encfs to make the EncFS volumes sealfs reads and imports)
 #   bench  build + the anchors measured side by side (gocryptfs, encfs, sysstat)
 #   fuzz   build + clang and its libFuzzer runtime

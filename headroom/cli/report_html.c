@@ -33,7 +33,7 @@
    where the CSS enlarges its text */
 #define HTML_WIDTH 600.0
 #define HTML_CHART_H 220.0
-#define HTML_PLOT_W (HTML_WIDTH - 72)
+#define HTML_PLOT_W (HTML_WIDTH - 76)
 #define PDF_WIDTH 595.0 /* A4 portrait, points */
 #define PDF_CHART_H 200.0
 #define PDF_PER_PAGE 4
@@ -233,7 +233,7 @@ static const char css[] =
     "table.verdict td{text-align:left;border:0;padding:2px 4px}"
     "table.verdict tr{border-bottom:1px solid #ddd;padding:6px 0}"
     "table.verdict td.why{min-width:0}"
-    ".charts{grid-template-columns:1fr}svg.chart{font-size:16px}.xl .z{font-size:13px}"
+    ".charts{grid-template-columns:1fr}svg.chart{font-size:18px}.xl .z{font-size:14px}"
     ".mkt,.rbt{font-size:13px}main{padding:6px}}";
 
 /*

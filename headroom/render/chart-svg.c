@@ -320,7 +320,7 @@ int hr_chart_svg(const struct hr_chart *c, double w, double h, hr_chart_write_fn
 
 	if (!(w >= 200 && h >= 100 && w <= 10000 && h <= 10000))
 		return -EINVAL;
-	p.x0 = 60;
+	p.x0 = 64;
 	p.x1 = w - 12;
 	p.y0 = 8;
 	p.y1 = h - 34;
@@ -384,7 +384,7 @@ int hr_chart_svg(const struct hr_chart *c, double w, double h, hr_chart_write_fn
 					 hr_chart_wday[a.tm_wday % 7], a.tm_year + 1900,
 					 a.tm_mon + 1, a.tm_mday);
 			if (ntk == 0 || !tk[0].label2[0] ||
-			    px(&p, tk[0].ms) - p.x0 > (long)(strlen(buf) * 6.5) + 10)
+			    px(&p, tk[0].ms) - p.x0 > (long)(strlen(buf) * 9) + 10)
 				pf(&o, "<text class=\"d s\" x=\"4\" y=\"%ld\">%s</text>",
 				   lround(p.y1) + 28, buf);
 			if (strcmp(a.tm_zone ? a.tm_zone : "", b.tm_zone ? b.tm_zone : ""))
