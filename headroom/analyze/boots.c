@@ -82,3 +82,30 @@ int hr_db_restarts(struct hr_db *db, const struct hr_range *rg, struct hr_restar
 	*ret_n = n;
 	return 0;
 }
+
+int hr_db_count_imported(struct hr_db *db, const struct hr_range *rg, int64_t *ret_n)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*ret_n = 0;
+	if (hr_db_sqlite(db, &h) < 0)
+		return 0;	/* no schema: nothing imported */
+	/* a version-1 database has no source column: nothing was imported */
+	rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sample WHERE ts BETWEEN ?1 AND ?2 AND"
+				   " source = 1", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, rg->from_ms);
+	sqlite3_bind_int64(st, 2, rg->to_ms);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_n = sqlite3_column_int64(st, 0);
+	else
+		hr_db_set_error(db, "imported samples");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -EIO;
+}

@@ -279,4 +279,12 @@ struct hr_restart {
 int hr_db_restarts(struct hr_db *db, const struct hr_range *range, struct hr_restart **ret,
 		   size_t *ret_n);
 
+/*
+ * How many samples in RANGE (time of day ignored) were imported from
+ * sysstat (sample.source 1, schema version 2): sysstat records no
+ * processes, so reports say their process tables leave those out. 0 for a
+ * database without the column. Returns 0 or -EIO.
+ */
+int hr_db_count_imported(struct hr_db *db, const struct hr_range *range, int64_t *ret_n);
+
 #endif

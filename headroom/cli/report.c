@@ -468,6 +468,16 @@ static int run(struct report *rp)
 	(void)hr_db_meta(db, "hostname", host, sizeof(host));
 	(void)hr_db_meta(db, "kernel", kernel, sizeof(kernel));
 	(void)hr_db_meta(db, "ncpu", ncpu, sizeof(ncpu));
+	{
+		/* sysstat records no processes: say the process table leaves its samples out */
+		const struct hr_activity *top = hr_activity_find("top");
+		int64_t nimp = 0;
+		if (top && rp->want[top - hr_activities] &&
+		    hr_db_count_imported(db, &q.range, &nimp) == 0 && nimp > 0)
+			log_warn("%lld of the %lld samples in the range were imported from sysstat, "
+				 "which records no processes: the process tables leave them out",
+				 (long long)nimp, (long long)n);
+	}
 	r = hr_db_restarts(db, &q.range, &boots, &nboots);
 	if (r == 0 && nboots) {
 		restarts = calloc(nboots, sizeof(*restarts));

@@ -272,6 +272,19 @@ static int verdict_section(struct buf *b, const char *advice, const char *advice
 	return r ?: buf_puts(b, "</section>\n");
 }
 
+/* The note under a process table when some samples came from sysstat. */
+static int imported_note(struct buf *b, struct hr_db *db, int64_t from, int64_t to)
+{
+	struct hr_range rg = {.from_ms = from, .to_ms = to, .tod_from = -1, .tod_to = -1};
+	int64_t n = 0;
+
+	if (hr_db_count_imported(db, &rg, &n) < 0 || n == 0)
+		return 0;
+	return buf_printf(b, "<p class=\"note\">%lld samples of this range were imported from "
+			     "sysstat, which records no processes: the process tables leave them "
+			     "out.</p>", (long long)n);
+}
+
 /* A table of processes (at most TOP_N), as ordered in P. */
 static int proc_table(struct buf *b, const struct proc *p, size_t n)
 {
@@ -328,7 +341,7 @@ static int chart_figure(struct buf *b, const struct hr_chart *c)
 
 static int write_html(struct buf *b, const struct hr_graph *g, const char *from_s, const char *to_s,
 		      const char *zone, const struct proc *procs, size_t np, const char *advice,
-		      const char *advice_html, const struct hr_advice *a)
+		      const char *advice_html, const struct hr_advice *a, const char *note)
 {
 	int r = 0;
 
@@ -360,6 +373,7 @@ static int write_html(struct buf *b, const struct hr_graph *g, const char *from_
 		r = chart_figure(b, &g->charts[i]);
 	r = r ?: buf_puts(b, "</div>\n");
 	r = r ?: buf_printf(b, "<section><h2>Top processes by CPU over the range</h2>");
+	r = r ?: buf_puts(b, note ? note : "");
 	r = r ?: proc_table(b, procs, np < TOP_N ? np : TOP_N);
 	/* by storage I/O too: the process that hammers a disk may use little CPU */
 	if (r == 0 && np) {
@@ -477,9 +491,11 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	if (hr_graph_mark(g, adv, adv ? adv->restarts : NULL, adv ? adv->nrestarts : 0) < 0)
 		log_warn("cannot mark the charts: %s", hr_errstr(-ENOMEM));
 	if (html) {
-		struct buf out = {0};
-		r = write_html(&out, g, a, b2, zone, procs, np, text, html_text,
-			       text ? adv : NULL);
+		struct buf out = {0}, note = {0};
+		r = imported_note(&note, db, f, t);
+		r = r ?: write_html(&out, g, a, b2, zone, procs, np, text, html_text,
+				    text ? adv : NULL, note.p);
+		free(note.p);
 		if (r == 0)
 			r = hr_output_write(html, out.p, out.len);
 		free(out.p);
@@ -682,6 +698,7 @@ static int fleet_section(struct buf *b, struct fleet_host *fh)
 		for (size_t i = 0; g && i < g->ncharts && r == 0; i++)
 			r = chart_figure(b, &g->charts[i]);
 		r = r ?: buf_puts(b, "</div><h2>Top processes by CPU over the range</h2>");
+		r = r ?: imported_note(b, db, fh->from, fh->to);
 		r = r ?: proc_table(b, procs, np < TOP_N ? np : TOP_N);
 		hr_graph_free(g);
 	}

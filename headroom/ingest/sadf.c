@@ -34,18 +34,10 @@ extern char **environ;
 
 #define ELEM_MAX (8u << 20)	/* one statistics element of sadf's JSON */
 #define HEAD_MAX (4u << 20)	/* the rest: host header, restarts, comments */
-#define MAXV 14
-#define BATCH 2000		/* samples per transaction */
 
-/* The tables an import fills, with the columns in the order of sa_row.v. */
-enum { T_CPU, T_SCHED, T_LOAD, T_MEM, T_PAGING, T_DISK, T_NET, T_SOCK, T_TCP, T_PSI, T_FS, NT };
-static const struct sa_table {
-	const char *name;
-	const char *keycol;	/* NULL: one row per sample */
-	bool key_int;
-	const char *cols[MAXV];
-	size_t n;
-} tables[NT] = {
+#include "hr_sa_int.h"
+
+const struct sa_table hr_sa_tables[NT] = {
 	[T_CPU] = {"cpu", "cpu", true, {"user", "nice", "system", "iowait", "steal", "irq", "soft",
 					 "idle"}, 8},
 	[T_SCHED] = {"sched", NULL, false, {"runq_sz", "blocked", "proc_s", "cswch_s"}, 4},
@@ -69,33 +61,6 @@ static const struct sa_table {
 	[T_PSI] = {"psi", "resource", false, {"some_pct", "full_pct", "some_avg60", "full_avg60"}, 4},
 	[T_FS] = {"fs", "mount", false, {"size_kb", "free_kb", "avail_kb", "used_pct", "files",
 					 "ffree", "iused_pct"}, 7},
-};
-
-struct sa_row {
-	int table;
-	char *key;		/* NULL when the table has none */
-	double v[MAXV];		/* NAN: no value (NULL) */
-};
-
-struct sa_sample {
-	int64_t ts, span;
-	size_t row0, nrows;
-};
-
-struct sa_restart {
-	int64_t ts;
-	int ncpu;
-};
-
-struct hr_sa {
-	char host[256], kernel[256];
-	int ncpu;
-	struct sa_sample *s;
-	size_t ns, cs;
-	struct sa_row *rows;
-	size_t nr, cr;
-	struct sa_restart *restarts;
-	size_t nrestarts;
 };
 
 void hr_sa_free(struct hr_sa *sa)
@@ -580,8 +545,11 @@ static int split(struct splitter *sp, struct hr_sa *sa, const char *buf, size_t 
 	return r;
 }
 
-/* Spawn ARGV with stdout to OUTFD (or a pipe into *ret_pipe when OUTFD < 0). */
-static int spawn(char *const *argv, int outfd, int *ret_pipe, pid_t *ret_pid)
+/*
+ * Spawn ARGV with stdout to OUTFD (or a pipe into *ret_pipe when OUTFD <
+ * 0) and stderr to ERRFD (when >= 0: the caller reads the program's words).
+ */
+static int spawn(char *const *argv, int outfd, int errfd, int *ret_pipe, pid_t *ret_pid)
 {
 	posix_spawn_file_actions_t fa;
 	int p[2] = {-1, -1}, r, devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -596,6 +564,8 @@ static int spawn(char *const *argv, int outfd, int *ret_pipe, pid_t *ret_pid)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, devnull, 0);
 	posix_spawn_file_actions_adddup2(&fa, outfd >= 0 ? outfd : p[1], 1);
+	if (errfd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, errfd, 2);
 	r = -posix_spawnp(ret_pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(devnull);
@@ -620,6 +590,52 @@ static int reap(pid_t pid)
 		if (errno != EINTR)
 			return 127;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A temporary file (already unlinked) for a child's stderr, or -1. */
+static int errors_file(void)
+{
+	const char *td = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/headroom-err-XXXXXX", td && *td ? td : "/tmp");
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+/* The first non-empty line the child wrote to FD, trimmed, into BUF; false if none. */
+static bool first_line(int fd, char *buf, size_t size)
+{
+	char tmp[1024];
+	ssize_t n;
+	char *p, *e;
+
+	if (fd < 0 || size == 0)
+		return false;
+	n = io_pread_full(fd, tmp, sizeof(tmp) - 1, 0);
+	if (n <= 0)
+		return false;
+	tmp[n] = 0;
+	for (p = tmp; *p == '\n' || *p == ' ' || *p == '\t'; p++)
+		;
+	e = p + strcspn(p, "\n");
+	while (e > p && (e[-1] == ' ' || e[-1] == '\r' || e[-1] == '.'))
+		e--;
+	*e = 0;
+	for (char *c = p; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = '?';
+	if (!*p)
+		return false;
+	if (strlen(p) >= size)
+		p[size - 1] = 0;
+	memcpy(buf, p, strlen(p) + 1);
+	if (buf[0] >= 'A' && buf[0] <= 'Z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return true;
 }
 
 static const char *decompressor(const char *path)
@@ -650,7 +666,7 @@ int hr_sa_read(const char *path, const char *sadf, struct hr_sa **ret, char *err
 	struct splitter sp = {0};
 	struct hr_sa *sa;
 	char buf[65536];
-	int fd = -1, pfd = -1, r = 0, st;
+	int fd = -1, pfd = -1, efd = -1, r = 0, st;
 	size_t k = 0;
 	pid_t pid;
 	ssize_t n;
@@ -663,6 +679,7 @@ int hr_sa_read(const char *path, const char *sadf, struct hr_sa **ret, char *err
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
 		return -ENOMEM;
+	efd = errors_file();
 	if (z) {
 		char *zargv[] = {(char *)z, "-dc", "--", (char *)path, NULL};
 		const char *td = getenv("TMPDIR");
@@ -675,10 +692,14 @@ int hr_sa_read(const char *path, const char *sadf, struct hr_sa **ret, char *err
 			goto out;
 		}
 		unlink(tpath);	/* sadf reads it through /proc/self/fd */
-		r = spawn(zargv, fd, NULL, &pid);
+		r = spawn(zargv, fd, efd, NULL, &pid);
 		st = r == 0 ? reap(pid) : 127;
 		if (st) {
-			snprintf(err, errsize, "%s could not decompress it (exit %d)", z, st);
+			char words[256];
+			if (st != 127 && first_line(efd, words, sizeof(words)))
+				snprintf(err, errsize, "%s could not decompress it: %s", z, words);
+			else
+				snprintf(err, errsize, "%s could not decompress it (exit %d)", z, st);
 			r = st == 127 ? -ENOENT : -EMEDIUMTYPE;
 			goto out;
 		}
@@ -698,7 +719,7 @@ int hr_sa_read(const char *path, const char *sadf, struct hr_sa **ret, char *err
 		r = -ENOMEM;
 		goto out;
 	}
-	r = spawn(argv, -1, &pfd, &pid);
+	r = spawn(argv, -1, efd, &pfd, &pid);
 	free(argv[2]);
 	if (fd >= 0)
 		close(fd), fd = -1;
@@ -721,8 +742,11 @@ int hr_sa_read(const char *path, const char *sadf, struct hr_sa **ret, char *err
 	close(pfd);
 	st = reap(pid);
 	if (r == 0 && st) {
+		char words[256];
 		if (st == 127)
 			snprintf(err, errsize, "cannot run %s", argv[0]);
+		else if (first_line(efd, words, sizeof(words)))
+			snprintf(err, errsize, "%s refused it: %s", argv[0], words);
 		else
 			snprintf(err, errsize, "%s refused it (exit %d: not a sysstat file, or one "
 				 "this sadf cannot read)", argv[0], st);
@@ -733,6 +757,8 @@ int hr_sa_read(const char *path, const char *sadf, struct hr_sa **ret, char *err
 out:
 	if (fd >= 0)
 		close(fd);
+	if (efd >= 0)
+		close(efd);
 	free(sp.elem);
 	free(sp.head);
 	if (r < 0) {
@@ -743,96 +769,3 @@ out:
 	return 0;
 }
 
-/* ---- into the store ---- */
-
-static int store_rows(const struct hr_sa *sa, const struct sa_sample *smp, struct hr_store *s)
-{
-	for (size_t i = 0; i < smp->nrows; i++) {
-		const struct sa_row *row = &sa->rows[smp->row0 + i];
-		const struct sa_table *t = &tables[row->table];
-		const char *cols[MAXV + 2];
-		struct hr_value v[MAXV + 2];
-		size_t n = 0;
-		int r;
-
-		cols[n] = "stat";
-		v[n++] = (struct hr_value){.type = HR_V_INT, .i = 0};
-		if (t->keycol) {
-			cols[n] = t->keycol;
-			v[n++] = t->key_int ? (struct hr_value){.type = HR_V_INT,
-								.i = strtoll(row->key, NULL, 10)}
-					    : (struct hr_value){.type = HR_V_TEXT, .s = row->key};
-		}
-		for (size_t c = 0; c < t->n; c++) {
-			cols[n] = t->cols[c];
-			v[n++] = isnan(row->v[c]) ? (struct hr_value){.type = HR_V_NULL}
-						  : (struct hr_value){.type = HR_V_REAL,
-								      .r = row->v[c]};
-		}
-		r = hr_xfer_row(s, t->name, cols, v, n);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-int hr_sa_store(const struct hr_sa *sa, struct hr_store *s, struct hr_ingest_stats *st,
-		char *err, size_t errsize)
-{
-	char boot[64] = "", cpus[16];
-	size_t rs = 0, inbatch = 0;
-	int r = 0;
-
-	st->restarts += (int64_t)sa->nrestarts;
-	for (size_t i = 0; i < sa->ns && r == 0; i++) {
-		const struct sa_sample *smp = &sa->s[i];
-		int where = 0;
-
-		/* the boot: the last RESTART before the sample, else the sample before's */
-		while (rs < sa->nrestarts && sa->restarts[rs].ts < smp->ts) {
-			snprintf(boot, sizeof(boot), "sysstat-%lld",
-				 (long long)(sa->restarts[rs].ts / 1000));
-			rs++;
-		}
-		if (!inbatch)
-			r = hr_xfer_batch_begin(s);
-		if (r < 0)
-			break;
-		inbatch++;
-		if (!*boot && hr_xfer_boot_before(s, smp->ts, boot, sizeof(boot)) < 0)
-			snprintf(boot, sizeof(boot), "sysstat-%lld", (long long)(smp->ts / 1000));
-		r = hr_xfer_find(s, smp->ts, smp->span, &where);
-		if (r == 0 && where == HR_XFER_DUPLICATE)
-			st->duplicate++;
-		else if (r == 0 && where == HR_XFER_RECORDED)
-			st->recorded++;
-		else if (r == 0) {
-			struct hr_xsample x = {.ts_ms = smp->ts, .span_ms = smp->span,
-					       .source = HR_SOURCE_SYSSTAT, .boot_id = boot};
-			r = hr_xfer_sample(s, &x);
-			if (r == 0)
-				r = store_rows(sa, smp, s);
-			if (r == 0)
-				st->added++;
-		}
-		if (r == 0 && (inbatch == BATCH || i + 1 == sa->ns)) {
-			r = hr_xfer_batch_commit(s);
-			inbatch = 0;
-		}
-	}
-	if (r < 0) {
-		snprintf(err, errsize, "%s", hr_store_errmsg(s));
-		hr_xfer_batch_rollback(s);
-		return r;
-	}
-	/* describe the host, as the recorder does, where nothing has yet */
-	snprintf(cpus, sizeof(cpus), "%d", sa->ncpu);
-	if (hr_xfer_get_meta(s, "hostname", boot, sizeof(boot)) == -ENOENT) {
-		r = hr_store_set_meta(s, "hostname", sa->host);
-		if (r == 0 && *sa->kernel)
-			r = hr_store_set_meta(s, "kernel", sa->kernel);
-		if (r == 0 && sa->ncpu > 0)
-			r = hr_store_set_meta(s, "ncpu", cpus);
-	}
-	return r;
-}
