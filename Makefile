@@ -61,6 +61,7 @@ bench:
 	./bench/report.sh $(BUILD)
 	./bench/advise.sh $(BUILD)
 	./bench/render.sh $(BUILD)
+	./bench/fleet.sh $(BUILD)
 
 # PREFIX applies even when build/ was configured earlier (by make demo, say)
 install: build

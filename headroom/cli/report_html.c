@@ -20,34 +20,21 @@
 #include "hr_chart.h"
 #include "hr_cli.h"
 #include "hr_graph.h"
-#include "hr_hosts.h"
+#include "hr_page.h"
 #include "hr_report.h"
 #include "cleanup.h"
 #include "log.h"
 #include "banned.h"
 
-#define TOP_N 10
-/* processes read (by CPU over the range), to rank the top TOP_N by I/O among */
-#define TOP_POOL 50
-/* a chart's SVG units: two charts a row on a wide screen, one on a phone,
-   where the CSS enlarges its text */
-#define HTML_WIDTH 600.0
-#define HTML_CHART_H 220.0
-#define HTML_PLOT_W (HTML_WIDTH - 76)
 #define PDF_WIDTH 595.0 /* A4 portrait, points */
 #define PDF_CHART_H 200.0
 #define PDF_PER_PAGE 4
 #define BUF_MAX (512u << 20)
 
-/* A growable byte buffer with a hard cap. */
-struct buf {
-	char *p;
-	size_t len, cap;
-};
 
-static int buf_add(void *closure, const unsigned char *data, size_t len)
+int hr_buf_add(void *closure, const unsigned char *data, size_t len)
 {
-	struct buf *b = closure;
+	struct hr_buf *b = closure;
 
 	if (len > BUF_MAX - b->len)
 		return -E2BIG;
@@ -68,13 +55,12 @@ static int buf_add(void *closure, const unsigned char *data, size_t len)
 	return 0;
 }
 
-static int buf_puts(struct buf *b, const char *s)
+int hr_buf_puts(struct hr_buf *b, const char *s)
 {
-	return buf_add(b, (const unsigned char *)s, strlen(s));
+	return hr_buf_add(b, (const unsigned char *)s, strlen(s));
 }
 
-static int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int buf_printf(struct buf *b, const char *fmt, ...)
+int hr_buf_printf(struct hr_buf *b, const char *fmt, ...)
 {
 	char tmp[1024];
 	va_list ap;
@@ -85,61 +71,57 @@ static int buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -EINVAL;
-	return buf_add(b, (const unsigned char *)tmp,
+	return hr_buf_add(b, (const unsigned char *)tmp,
 		       (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 /* Text with &, <, >, " escaped (bytes that are not printable ASCII or UTF-8 kept). */
-static int buf_esc(struct buf *b, const char *s)
+int hr_buf_esc(struct hr_buf *b, const char *s)
 {
 	int r = 0;
 
 	for (; *s && r == 0; s++) {
 		switch (*s) {
 		case '&':
-			r = buf_puts(b, "&amp;");
+			r = hr_buf_puts(b, "&amp;");
 			break;
 		case '<':
-			r = buf_puts(b, "&lt;");
+			r = hr_buf_puts(b, "&lt;");
 			break;
 		case '>':
-			r = buf_puts(b, "&gt;");
+			r = hr_buf_puts(b, "&gt;");
 			break;
 		case '"':
-			r = buf_puts(b, "&quot;");
+			r = hr_buf_puts(b, "&quot;");
 			break;
 		default:
 			if ((unsigned char)*s < 0x20)
-				r = buf_puts(b, "?");
+				r = hr_buf_puts(b, "?");
 			else
-				r = buf_add(b, (const unsigned char *)s, 1);
+				r = hr_buf_add(b, (const unsigned char *)s, 1);
 		}
 	}
 	return r;
 }
 
-struct proc {
-	char pid[32], comm[64];
-	double cpu, rss, swp, rd, wr;
-};
 
 static int cmp_proc(const void *x, const void *y)
 {
-	const struct proc *a = x, *b = y;
+	const struct hr_proc *a = x, *b = y;
 
 	return a->cpu < b->cpu ? 1 : a->cpu > b->cpu ? -1 : strcmp(a->pid, b->pid);
 }
 
 static int cmp_proc_io(const void *x, const void *y)
 {
-	const struct proc *a = x, *b = y;
+	const struct hr_proc *a = x, *b = y;
 	double ia = a->rd + a->wr, ib = b->rd + b->wr;
 
 	return ia < ib ? 1 : ia > ib ? -1 : strcmp(a->pid, b->pid);
 }
 
 /* The top processes of the whole range by CPU (at most TOP_POOL), by CPU. */
-static int top_procs(struct hr_db *db, int64_t from, int64_t to, struct proc *ret, size_t *n)
+int hr_page_top_procs(struct hr_db *db, int64_t from, int64_t to, struct hr_proc *ret, size_t *n)
 {
 	const struct hr_activity *act = hr_activity_find("top");
 	struct hr_query q = {
@@ -160,7 +142,7 @@ static int top_procs(struct hr_db *db, int64_t from, int64_t to, struct proc *re
 	if (r < 0)
 		return r;
 	while ((r = hr_rows_next(rows, &row)) > 0) {
-		struct proc *p;
+		struct hr_proc *p;
 		if (!row.average || *n >= TOP_POOL || row.n < 5)
 			continue;
 		p = &ret[(*n)++];
@@ -179,7 +161,7 @@ static int top_procs(struct hr_db *db, int64_t from, int64_t to, struct proc *re
 	return 0;
 }
 
-static const char css[] =
+const char hr_page_css[] =
     "body{margin:0;background:#f4f5f7;color:#1a1a1a;"
     "font-family:-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;font-size:15px}"
     "main{max-width:1160px;margin:0 auto;padding:12px}"
@@ -240,144 +222,144 @@ static const char css[] =
  * The advisor's verdict over the same range: the summary table (ADVICE_HTML,
  * advise-html.c), then the full text evidence (ADVICE) folded away.
  */
-static int verdict_section(struct buf *b, const char *advice, const char *advice_html,
+static int verdict_section(struct hr_buf *b, const char *advice, const char *advice_html,
 			   const struct hr_advice *a)
 {
 	int r;
 
-	r = buf_puts(b, "<section><h2>Verdict</h2>");
+	r = hr_buf_puts(b, "<section><h2>Verdict</h2>");
 	if (!advice || !a) {
-		r = r ?: buf_puts(b, "<p class=\"note\">no verdict: no data in this range</p>");
+		r = r ?: hr_buf_puts(b, "<p class=\"note\">no verdict: no data in this range</p>");
 	} else {
-		r = r ?: buf_puts(b, advice_html ? advice_html : "");
-		r = r ?: buf_puts(b, "<details><summary>The advisor's full evidence, as "
+		r = r ?: hr_buf_puts(b, advice_html ? advice_html : "");
+		r = r ?: hr_buf_puts(b, "<details><summary>The advisor's full evidence, as "
 				     "<code>headroom advise</code> prints it</summary>"
 				     "<div class=\"tbl\"><pre>");
-		/* line by line: buf_esc() masks control characters, newlines included */
+		/* line by line: hr_buf_esc() masks control characters, newlines included */
 		for (const char *p = advice; *p && r == 0;) {
 			const char *nl = strchr(p, '\n');
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
 			char *line = strndup(p, len);
 			if (!line)
 				return -ENOMEM;
-			r = buf_esc(b, line);
-			r = r ?: buf_puts(b, "\n");
+			r = hr_buf_esc(b, line);
+			r = r ?: hr_buf_puts(b, "\n");
 			free(line);
 			p += len + (nl ? 1 : 0);
 		}
-		r = r ?: buf_puts(b, "</pre></div></details><p class=\"note\">thresholds: the "
+		r = r ?: hr_buf_puts(b, "</pre></div></details><p class=\"note\">thresholds: the "
 				     "defaults and THRESHOLD_* of headroom.conf; <code>headroom "
 				     "advise --list-thresholds</code> explains every one.</p>");
 	}
-	return r ?: buf_puts(b, "</section>\n");
+	return r ?: hr_buf_puts(b, "</section>\n");
 }
 
 /* The note under a process table when some samples came from sysstat. */
-static int imported_note(struct buf *b, struct hr_db *db, int64_t from, int64_t to)
+int hr_page_imported_note(struct hr_buf *b, struct hr_db *db, int64_t from, int64_t to)
 {
 	struct hr_range rg = {.from_ms = from, .to_ms = to, .tod_from = -1, .tod_to = -1};
 	int64_t n = 0;
 
 	if (hr_db_count_imported(db, &rg, &n) < 0 || n == 0)
 		return 0;
-	return buf_printf(b, "<p class=\"note\">%lld samples of this range were imported from "
+	return hr_buf_printf(b, "<p class=\"note\">%lld samples of this range were imported from "
 			     "sysstat, which records no processes: the process tables leave them "
 			     "out.</p>", (long long)n);
 }
 
 /* A table of processes (at most TOP_N), as ordered in P. */
-static int proc_table(struct buf *b, const struct proc *p, size_t n)
+int hr_page_procs(struct hr_buf *b, const struct hr_proc *p, size_t n)
 {
 	int r;
 
 	if (n == 0)
-		return buf_puts(b, "<p class=\"note\">no data</p>");
-	r = buf_puts(b, "<div class=\"tbl\"><table><thead><tr><th>PID</th><th>Command</th>"
+		return hr_buf_puts(b, "<p class=\"note\">no data</p>");
+	r = hr_buf_puts(b, "<div class=\"tbl\"><table><thead><tr><th>PID</th><th>Command</th>"
 			"<th>%CPU</th><th>RSS max (MiB)</th><th>swap max (MiB)</th>"
 			"<th>read kB/s</th><th>write kB/s</th></tr></thead><tbody>");
 	for (size_t i = 0; i < n && r == 0; i++) {
-		r = buf_puts(b, "<tr><td>");
-		r = r ?: buf_esc(b, p[i].pid);
-		r = r ?: buf_puts(b, "</td><td>");
-		r = r ?: buf_esc(b, p[i].comm);
-		r = r ?: buf_printf(b,
+		r = hr_buf_puts(b, "<tr><td>");
+		r = r ?: hr_buf_esc(b, p[i].pid);
+		r = r ?: hr_buf_puts(b, "</td><td>");
+		r = r ?: hr_buf_esc(b, p[i].comm);
+		r = r ?: hr_buf_printf(b,
 				    "</td><td>%.2f</td><td>%.1f</td><td>%.1f</td>"
 				    "<td>%.2f</td><td>%.2f</td></tr>",
 				    p[i].cpu, p[i].rss / 1024, p[i].swp / 1024, p[i].rd, p[i].wr);
 	}
-	return r ?: buf_puts(b, "</tbody></table></div><p class=\"note\">%CPU is of one core, "
+	return r ?: hr_buf_puts(b, "</tbody></table></div><p class=\"note\">%CPU is of one core, "
 				"averaged over the whole range.</p>");
 }
 
 /* One chart: its title and legend as HTML text, the plot as inline SVG. */
-static int chart_figure(struct buf *b, const struct hr_chart *c)
+int hr_page_chart(struct hr_buf *b, const struct hr_chart *c)
 {
 	char col[8];
 	int r;
 
-	r = buf_puts(b, "<figure><figcaption><b>");
-	r = r ?: buf_esc(b, c->title);
-	r = r ?: buf_puts(b, "</b>");
+	r = hr_buf_puts(b, "<figure><figcaption><b>");
+	r = r ?: hr_buf_esc(b, c->title);
+	r = r ?: hr_buf_puts(b, "</b>");
 	for (size_t s = 0; s < c->nseries && r == 0; s++) {
 		if (c->series[s].peak)
-			r = buf_puts(b, "<span class=\"lg\"><i class=\"pk\"></i>");
+			r = hr_buf_puts(b, "<span class=\"lg\"><i class=\"pk\"></i>");
 		else
-			r = buf_printf(b, "<span class=\"lg\"><i style=\"background:%s\"></i>",
+			r = hr_buf_printf(b, "<span class=\"lg\"><i style=\"background:%s\"></i>",
 				       hr_chart_svg_color(s, c->stacked, col));
-		r = r ?: buf_esc(b, c->series[s].label);
-		r = r ?: buf_puts(b, "</span> ");
+		r = r ?: hr_buf_esc(b, c->series[s].label);
+		r = r ?: hr_buf_puts(b, "</span> ");
 	}
 	for (size_t t = 0; t < HR_CHART_THRESHOLDS && r == 0; t++) {
 		if (!(c->threshold[t] > 0) || !c->threshold_label[t])
 			continue;
-		r = buf_puts(b, "<span class=\"lg\"><i class=\"th\"></i>");
-		r = r ?: buf_esc(b, c->threshold_label[t]);
-		r = r ?: buf_puts(b, "</span> ");
+		r = hr_buf_puts(b, "<span class=\"lg\"><i class=\"th\"></i>");
+		r = r ?: hr_buf_esc(b, c->threshold_label[t]);
+		r = r ?: hr_buf_puts(b, "</span> ");
 	}
-	r = r ?: buf_puts(b, "</figcaption>");
-	r = r ?: hr_chart_svg(c, HTML_WIDTH, HTML_CHART_H, buf_add, b);
-	return r ?: buf_puts(b, "</figure>\n");
+	r = r ?: hr_buf_puts(b, "</figcaption>");
+	r = r ?: hr_chart_svg(c, HTML_WIDTH, HTML_CHART_H, hr_buf_add, b);
+	return r ?: hr_buf_puts(b, "</figure>\n");
 }
 
-static int write_html(struct buf *b, const struct hr_graph *g, const char *from_s, const char *to_s,
-		      const char *zone, const struct proc *procs, size_t np, const char *advice,
+static int write_html(struct hr_buf *b, const struct hr_graph *g, const char *from_s, const char *to_s,
+		      const char *zone, const struct hr_proc *procs, size_t np, const char *advice,
 		      const char *advice_html, const struct hr_advice *a, const char *note)
 {
 	int r = 0;
 
-	r = buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
+	r = hr_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
 			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
 			"<title>headroom: ");
-	r = r ?: buf_esc(b, g->host);
-	r = r ?: buf_puts(b, "</title><style>");
-	r = r ?: buf_puts(b, css);
-	r = r ?: buf_puts(b, "</style></head>\n<body><main>\n<header><h1>headroom report: ");
-	r = r ?: buf_esc(b, g->host);
-	r = r ?: buf_puts(b, "</h1><dl><dt>from</dt><dd>");
-	r = r ?: buf_esc(b, from_s);
-	r = r ?: buf_puts(b, "</dd><dt>to</dt><dd>");
-	r = r ?: buf_esc(b, to_s);
-	r = r ?: buf_puts(b, "</dd><dt>time zone</dt><dd>");
-	r = r ?: buf_esc(b, zone);
+	r = r ?: hr_buf_esc(b, g->host);
+	r = r ?: hr_buf_puts(b, "</title><style>");
+	r = r ?: hr_buf_puts(b, hr_page_css);
+	r = r ?: hr_buf_puts(b, "</style></head>\n<body><main>\n<header><h1>headroom report: ");
+	r = r ?: hr_buf_esc(b, g->host);
+	r = r ?: hr_buf_puts(b, "</h1><dl><dt>from</dt><dd>");
+	r = r ?: hr_buf_esc(b, from_s);
+	r = r ?: hr_buf_puts(b, "</dd><dt>to</dt><dd>");
+	r = r ?: hr_buf_esc(b, to_s);
+	r = r ?: hr_buf_puts(b, "</dd><dt>time zone</dt><dd>");
+	r = r ?: hr_buf_esc(b, zone);
 	r = r
-		?: buf_printf(b, "</dd><dt>samples</dt><dd>%lld</dd></dl></header>\n",
+		?: hr_buf_printf(b, "</dd><dt>samples</dt><dd>%lld</dd></dl></header>\n",
 			      (long long)g->nsamples);
-	r = r ?: buf_puts(b, "<!-- headroom-advise: verdict section -->\n");
+	r = r ?: hr_buf_puts(b, "<!-- headroom-advise: verdict section -->\n");
 	r = r ?: verdict_section(b, advice, advice_html, a);
 	if (g->marks)
-		r = r ?: buf_puts(b, "<p class=\"note\">On the charts: shaded, where a rule of the "
+		r = r ?: hr_buf_puts(b, "<p class=\"note\">On the charts: shaded, where a rule of the "
 				     "verdict held (named at the top); a dashed blue line, a "
 				     "reboot.</p>\n");
-	r = r ?: buf_puts(b, "<div class=\"charts\">\n");
+	r = r ?: hr_buf_puts(b, "<div class=\"charts\">\n");
 	for (size_t i = 0; i < g->ncharts && r == 0; i++)
-		r = chart_figure(b, &g->charts[i]);
-	r = r ?: buf_puts(b, "</div>\n");
-	r = r ?: buf_printf(b, "<section><h2>Top processes by CPU over the range</h2>");
-	r = r ?: buf_puts(b, note ? note : "");
-	r = r ?: proc_table(b, procs, np < TOP_N ? np : TOP_N);
+		r = hr_page_chart(b, &g->charts[i]);
+	r = r ?: hr_buf_puts(b, "</div>\n");
+	r = r ?: hr_buf_printf(b, "<section><h2>Top processes by CPU over the range</h2>");
+	r = r ?: hr_buf_puts(b, note ? note : "");
+	r = r ?: hr_page_procs(b, procs, np < TOP_N ? np : TOP_N);
 	/* by storage I/O too: the process that hammers a disk may use little CPU */
 	if (r == 0 && np) {
-		struct proc byio[TOP_POOL];
+		struct hr_proc byio[TOP_POOL];
 		size_t nio = 0;
 
 		memcpy(byio, procs, np * sizeof(*byio));
@@ -385,12 +367,12 @@ static int write_html(struct buf *b, const struct hr_graph *g, const char *from_
 		while (nio < np && nio < TOP_N && byio[nio].rd + byio[nio].wr > 0)
 			nio++;
 		if (nio) {
-			r = buf_puts(b, "<h2>Top processes by storage I/O over the range</h2>");
-			r = r ?: proc_table(b, byio, nio);
+			r = hr_buf_puts(b, "<h2>Top processes by storage I/O over the range</h2>");
+			r = r ?: hr_page_procs(b, byio, nio);
 		}
 	}
 	r = r
-		?: buf_puts(b, "</section>\n<p class=\"note\">made by headroom " PROJECT_VERSION
+		?: hr_buf_puts(b, "</section>\n<p class=\"note\">made by headroom " PROJECT_VERSION
 			       "</p>\n</main></body></html>\n");
 	return r;
 }
@@ -400,7 +382,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 {
 	struct hr_db *db = NULL;
 	struct hr_graph *g = NULL;
-	struct proc procs[TOP_POOL];
+	struct hr_proc procs[TOP_POOL];
 	bool want[256];
 	size_t np = 0;
 	int64_t f, t;
@@ -432,7 +414,7 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	}
 	r = hr_graph_build(db, want, f, t, html ? HTML_PLOT_W : PDF_WIDTH - 90, &g);
 	if (r == 0)
-		r = top_procs(db, f, t, procs, &np);
+		r = hr_page_top_procs(db, f, t, procs, &np);
 	if (job && hr_advise_job_finish(job, &adv) < 0)
 		adv = NULL;
 	if (r < 0) {
@@ -491,8 +473,8 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	if (hr_graph_mark(g, adv, adv ? adv->restarts : NULL, adv ? adv->nrestarts : 0) < 0)
 		log_warn("cannot mark the charts: %s", hr_errstr(-ENOMEM));
 	if (html) {
-		struct buf out = {0}, note = {0};
-		r = imported_note(&note, db, f, t);
+		struct hr_buf out = {0}, note = {0};
+		r = hr_page_imported_note(&note, db, f, t);
 		r = r ?: write_html(&out, g, a, b2, zone, procs, np, text, html_text,
 				    text ? adv : NULL, note.p);
 		free(note.p);
@@ -570,215 +552,6 @@ int hr_report_doc(const char *db_path, const char *from, const char *to, const c
 	hr_advice_free(adv);
 	hr_graph_free(g);
 	hr_db_free(db);
-	hr_chart_cleanup();
-	return code;
-}
-
-/* ---- the fleet page: every host on one page ---- */
-
-struct fleet_host {
-	const struct hr_hostdb *h;
-	struct hr_advice *adv;
-	int64_t from, to;
-	int code;		/* HR_EXIT_OK, or why the host has no section */
-};
-
-static int cmp_fleet(const void *x, const void *y)
-{
-	const struct fleet_host *a = x, *b = y;
-	int va = a->adv ? (int)a->adv->worst : -1, vb = b->adv ? (int)b->adv->worst : -1;
-
-	return va != vb ? vb - va : strcmp(a->h->name, b->h->name);
-}
-
-/* The worst verdict among A's resources of KIND, with its name ("sda"), or -1. */
-static int worst_of(const struct hr_advice *a, enum hr_res_kind kind, const char **ret_name)
-{
-	int w = -1;
-
-	*ret_name = "";
-	for (size_t i = 0; a && i < a->nres; i++)
-		if (a->res[i].s.kind == kind && (int)a->res[i].verdict > w) {
-			w = (int)a->res[i].verdict;
-			*ret_name = a->res[i].s.name;
-		}
-	return w;
-}
-
-static int fleet_summary(struct buf *b, const struct fleet_host *fh, size_t n)
-{
-	static const struct {
-		enum hr_res_kind kind;
-		const char *title;
-	} cols[] = {{HR_RES_CPU, "CPU"}, {HR_RES_MEM, "memory"}, {HR_RES_DISK, "disks"},
-		    {HR_RES_NET, "network"}};
-	int r = buf_puts(b, "<section><h2>Hosts, worst first</h2><div class=\"tbl\"><table "
-			    "class=\"fleet\"><thead><tr><th>host</th><th>verdict</th>");
-
-	for (size_t c = 0; c < ARRAY_SIZE(cols) && r == 0; c++)
-		r = buf_printf(b, "<th>%s</th>", cols[c].title);
-	r = r ?: buf_puts(b, "<th>samples</th></tr></thead><tbody>");
-	for (size_t i = 0; i < n && r == 0; i++) {
-		const struct hr_advice *a = fh[i].adv;
-		r = buf_puts(b, "<tr><td><a href=\"#host-");
-		r = r ?: buf_esc(b, fh[i].h->name);
-		r = r ?: buf_puts(b, "\">");
-		r = r ?: buf_esc(b, fh[i].h->name);
-		r = r ?: buf_puts(b, "</a></td>");
-		if (!a) {
-			r = r ?: buf_printf(b, "<td colspan=\"6\" class=\"note\">%s</td></tr>",
-					    fh[i].code == HR_EXIT_NODATA ? "no data in the range"
-								  : "cannot read its database");
-			continue;
-		}
-		r = r ?: buf_printf(b, "<td><span class=\"v v-%s\">%s</span></td>",
-				    hr_verdict_name(a->worst), hr_verdict_name(a->worst));
-		for (size_t c = 0; c < ARRAY_SIZE(cols) && r == 0; c++) {
-			const char *name;
-			int w = worst_of(a, cols[c].kind, &name);
-			if (w < 0) {
-				r = buf_puts(b, "<td class=\"note\">-</td>");
-				continue;
-			}
-			r = buf_printf(b, "<td><span class=\"v v-%s\">%s</span>",
-				       hr_verdict_name((enum hr_verdict)w),
-				       hr_verdict_name((enum hr_verdict)w));
-			if (*name && w > HR_OK) {
-				r = r ?: buf_puts(b, " ");
-				r = r ?: buf_esc(b, name);
-			}
-			r = r ?: buf_puts(b, "</td>");
-		}
-		r = r ?: buf_printf(b, "<td>%lld</td></tr>", (long long)a->nsamples);
-	}
-	return r ?: buf_puts(b, "</tbody></table></div></section>\n");
-}
-
-/* One host's section: its verdict, its charts, its top processes. */
-static int fleet_section(struct buf *b, struct fleet_host *fh)
-{
-	struct hr_db *db = NULL;
-	struct hr_graph *g = NULL;
-	struct proc procs[TOP_POOL];
-	bool want[256];
-	char a[64], z[64], *vh = NULL;
-	size_t np = 0, hlen = 0;
-	int r;
-
-	r = buf_puts(b, "<section class=\"host\" id=\"host-");
-	r = r ?: buf_esc(b, fh->h->name);
-	r = r ?: buf_puts(b, "\"><h2>");
-	r = r ?: buf_esc(b, fh->h->name);
-	r = r ?: buf_puts(b, "</h2>");
-	if (r || !fh->adv)
-		return r ?: buf_puts(b, "<p class=\"note\">no data in the range</p></section>\n");
-	for (size_t i = 0; i < hr_npanels && i < 256; i++)
-		want[i] = true;
-	hr_graph_fmt_time(fh->from, a, sizeof(a));
-	hr_graph_fmt_time(fh->to, z, sizeof(z));
-	r = buf_printf(b, "<p class=\"note\">%s to %s, %lld samples</p>", a, z,
-		       (long long)fh->adv->nsamples);
-	{
-		FILE *mf = open_memstream(&vh, &hlen);
-		if (mf) {
-			if (hr_advise_write_html(mf, fh->adv) != 0)
-				hlen = 0;
-			fclose(mf);
-		}
-	}
-	r = r ?: buf_puts(b, hlen && vh ? vh : "");
-	free(vh);
-	if (r == 0 && hr_db_open(fh->h->path, &db) == 0) {
-		r = hr_graph_build(db, want, fh->from, fh->to, HTML_PLOT_W, &g);
-		if (r == 0)
-			r = top_procs(db, fh->from, fh->to, procs, &np);
-		if (r == 0 && hr_graph_mark(g, fh->adv, fh->adv->restarts, fh->adv->nrestarts) < 0)
-			r = -ENOMEM;
-		r = r ?: buf_puts(b, "<div class=\"charts\">\n");
-		for (size_t i = 0; g && i < g->ncharts && r == 0; i++)
-			r = chart_figure(b, &g->charts[i]);
-		r = r ?: buf_puts(b, "</div><h2>Top processes by CPU over the range</h2>");
-		r = r ?: imported_note(b, db, fh->from, fh->to);
-		r = r ?: proc_table(b, procs, np < TOP_N ? np : TOP_N);
-		hr_graph_free(g);
-	}
-	hr_db_free(db);
-	return r ?: buf_puts(b, "</section>\n");
-}
-
-int hr_report_fleet(const char *local_db, const char *from, const char *to, const char *html,
-		    const struct hr_thresholds *th)
-{
-	struct hr_hostdb *hosts = NULL;
-	struct fleet_host *fh;
-	struct buf out = {0};
-	size_t n = 0;
-	int code = HR_EXIT_OK, r;
-
-	if (hr_hosts_list(local_db, &hosts, &n) < 0) {
-		log_error("no host has data beside '%s' (record, pull or import first)", local_db);
-		return HR_EXIT_FAILURE;
-	}
-	fh = calloc(n, sizeof(*fh));
-	if (!fh) {
-		free(hosts);
-		return HR_EXIT_FAILURE;
-	}
-	/* every host's verdict first: the summary leads the page */
-	for (size_t i = 0; i < n; i++) {
-		struct hr_db *db = NULL;
-		fh[i].h = &hosts[i];
-		fh[i].code = hr_graph_range(from, to, &fh[i].from, &fh[i].to);
-		if (fh[i].code == HR_EXIT_USAGE) {
-			code = HR_EXIT_USAGE;
-			break;
-		}
-		if (fh[i].code == HR_EXIT_OK)
-			fh[i].code = hr_graph_open_db(hosts[i].path, &db);
-		if (fh[i].code == HR_EXIT_OK)
-			fh[i].code = hr_graph_fit(db, from, to, &fh[i].from, &fh[i].to);
-		if (fh[i].code == HR_EXIT_OK) {
-			struct hr_range rg = {.from_ms = fh[i].from, .to_ms = fh[i].to,
-					      .tod_from = -1, .tod_to = -1};
-			if (hr_advise_load(db, &rg, th, &fh[i].adv) < 0 || !fh[i].adv->nsamples) {
-				hr_advice_free(fh[i].adv);
-				fh[i].adv = NULL;
-				fh[i].code = HR_EXIT_NODATA;
-			}
-		}
-		hr_db_free(db);
-	}
-	if (code == HR_EXIT_OK) {
-		qsort(fh, n, sizeof(*fh), cmp_fleet);
-		r = buf_puts(&out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
-				   "<meta name=\"viewport\" content=\"width=device-width, "
-				   "initial-scale=1\"/><title>headroom: fleet</title><style>");
-		r = r ?: buf_puts(&out, css);
-		r = r ?: buf_puts(&out, "table.fleet td:first-child,table.fleet th:first-child{"
-					"text-align:left}section.host>h2{font-size:1.3em;border-bottom:"
-					"2px solid #ddd;padding-bottom:4px}</style></head>\n<body><main>\n"
-					"<header><h1>headroom fleet: ");
-		r = r ?: buf_printf(&out, "%zu host%s</h1>", n, n == 1 ? "" : "s");
-		r = r ?: buf_puts(&out, "<p class=\"note\">A verdict per host and resource, worst "
-					"first; each host's section follows with its evidence, "
-					"charts and processes.</p></header>\n");
-		r = r ?: fleet_summary(&out, fh, n);
-		for (size_t i = 0; i < n && r == 0; i++)
-			r = fleet_section(&out, &fh[i]);
-		r = r ?: buf_puts(&out, "<p class=\"note\">made by headroom " PROJECT_VERSION
-					"</p>\n</main></body></html>\n");
-		if (r == 0)
-			r = hr_output_write(html, out.p, out.len);
-		if (r < 0) {
-			log_error("cannot write '%s': %s", html, hr_errstr(r));
-			code = HR_EXIT_FAILURE;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		hr_advice_free(fh[i].adv);
-	free(out.p);
-	free(fh);
-	free(hosts);
 	hr_chart_cleanup();
 	return code;
 }
