@@ -242,6 +242,8 @@ int hr_report_fleet(const char *local_db, const char *from, const char *to, cons
 	}
 	for (size_t i = 0; i < f.n; i++)
 		f.fh[i].h = &hosts[i];
+	/* the clock's first reading (HEADROOM_NOW pins it there) before any thread */
+	(void)hr_cli_now();
 	pthread_mutex_init(&f.lock, NULL);
 	for (; nt < FLEET_THREADS && nt < f.n; nt++)
 		if (pthread_create(&tid[nt], NULL, worker, &f) != 0)

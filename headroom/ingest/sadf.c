@@ -725,7 +725,6 @@ int hr_sa_read(const char *path, const char *sadf, struct hr_sa **ret, char *err
 		close(fd), fd = -1;
 	if (r < 0) {
 		snprintf(err, errsize, "cannot run %s: %s", argv[0], strerror(-r));
-		r = r == -ENOENT ? -ENOENT : r;
 		goto out;
 	}
 	while (r == 0 && (n = read(pfd, buf, sizeof(buf))) != 0) {
