@@ -416,6 +416,40 @@ static int one_sample(struct hr_store *s, struct reader *rd, json_t *line,
 	return r;
 }
 
+/*
+ * One line of IN (its '\n' included) into *BUF, at most LINE_MAX_BYTES:
+ * its length, 0 at the end, -E2BIG for a longer line (the rest unread).
+ */
+static ssize_t read_line(FILE *in, char **buf, size_t *cap)
+{
+	size_t len = 0;
+
+	for (;;) {
+		size_t got;
+		if (*cap - len < 65536 + 1) {
+			size_t nc = *cap ? *cap * 2 : 131072;
+			char *g;
+			if (nc > LINE_MAX_BYTES + 65536 + 1)
+				nc = LINE_MAX_BYTES + 65536 + 1;
+			if (nc <= *cap)
+				return -E2BIG;
+			g = realloc(*buf, nc);
+			if (!g)
+				return -ENOMEM;
+			*buf = g;
+			*cap = nc;
+		}
+		if (!fgets(*buf + len, (int)(*cap - len), in))
+			return (ssize_t)len;
+		got = strlen(*buf + len);
+		len += got;
+		if (len && (*buf)[len - 1] == '\n')
+			return (ssize_t)len;
+		if (len > LINE_MAX_BYTES)
+			return -E2BIG;
+	}
+}
+
 int hr_stream_receive(FILE *in, struct hr_store *s, size_t batch, struct hr_ingest_stats *st,
 		      char *ret_host, size_t hostsize, char *err, size_t errsize)
 {
@@ -428,20 +462,21 @@ int hr_stream_receive(FILE *in, struct hr_store *s, size_t batch, struct hr_inge
 	int r = 0;
 
 	hr_stream_watermark(s, &wid);
-	while (r == 0 && !ended && (len = getline(&line, &cap, in)) > 0) {
+	while (r == 0 && !ended && (len = read_line(in, &line, &cap)) != 0) {
 		json_error_t je;
 		json_t *j;
 
-		st->bytes += len;
 		lineno++;
-		if (line[len - 1] != '\n')
-			break;	/* cut short: not a whole line */
-		if ((size_t)len > LINE_MAX_BYTES) {
-			snprintf(err, errsize, "line %lld is over %u MiB", (long long)lineno,
-				 LINE_MAX_BYTES >> 20);
-			r = -EPROTO;
+		if (len < 0) {
+			if (len == -E2BIG)
+				snprintf(err, errsize, "line %lld is over %u MiB", (long long)lineno,
+					 LINE_MAX_BYTES >> 20);
+			r = len == -E2BIG ? -EPROTO : (int)len;
 			break;
 		}
+		st->bytes += len;
+		if (line[len - 1] != '\n')
+			break;	/* cut short: not a whole line */
 		j = json_loadb(line, (size_t)len, 0, &je);
 		if (!j || !json_is_object(j)) {
 			snprintf(err, errsize, "line %lld is not the export stream's: %s",
