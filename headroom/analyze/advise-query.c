@@ -275,10 +275,12 @@ static int top_procs(struct hr_db *db, struct hr_finding *f)
 	double all_io = 0;
 	for (size_t i = 0; i < nacc; i++)
 		all_io += acc[i].io;
-	qsort(acc, nacc, sizeof(*acc),
-	      f->top_by == 1   ? cmp_pacc_cpu
-	      : f->top_by == 2 ? cmp_pacc_mem
-			       : cmp_pacc_io);
+	/* no process at all (samples imported from sysstat): nothing to sort */
+	if (nacc)
+		qsort(acc, nacc, sizeof(*acc),
+		      f->top_by == 1   ? cmp_pacc_cpu
+		      : f->top_by == 2 ? cmp_pacc_mem
+				       : cmp_pacc_io);
 	f->ntop = 0;
 	for (size_t i = 0; i < nacc && f->ntop < HR_MAX_TOP; i++) {
 		struct hr_proc_use *u = &f->top[f->ntop];
