@@ -69,10 +69,13 @@ status=0
 : >"$T/none.conf"
 
 # $T/rec.sh NAME: headroom record (config $T/NAME.conf, database NAME.db)
-# and sadc (NAME.sa) side by side, N samples 1 s apart
+# and sadc (NAME.sa) side by side over the same N intervals of 1 s. (sadc's
+# first record is its baseline: N intervals take N + 1 records, while
+# `record --count N` stores N intervals. With N records each, sar missed the
+# last interval, and a burst of swapping there made the averages disagree.)
 cat >"$T/rec.sh" <<'EOF'
 "$HR" record -c "$T/$1.conf" --db "$T/$1.db" --count "$N" --interval 1 >/dev/null & h=$!
-"$SADC" -S DISK 1 "$N" "$T/$1.sa" & s=$!
+"$SADC" -S DISK 1 "$((N + 1))" "$T/$1.sa" & s=$!
 wait $h; r=$?
 wait $s || r=3
 exit $r
