@@ -254,6 +254,17 @@ static void made(fuse_req_t req, struct inode *parent, const char *name, const s
 	fuse_reply_entry(req, &e);
 }
 
+/* Every call that changes the tree: counts as activity, and a read-only
+   mount answers EROFS (true: the reply is sent). */
+static bool refuse_write(fuse_req_t req, struct sfs_fs *fs)
+{
+	fs_touch(fs);
+	if (!fs->ro)
+		return false;
+	fuse_reply_err(req, EROFS);
+	return true;
+}
+
 void fw_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct sfs_fs *fs = fs_of(req);
@@ -261,11 +272,8 @@ void fw_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	struct sfs_place p;
 	int r;
 
-	fs_touch(fs);
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
+	if (refuse_write(req, fs))
 		return;
-	}
 	r = place(fs, dir, name, &p);
 	if (!r)
 		r = sfs_entry_mkdir(&p, mode, NULL);
@@ -301,11 +309,8 @@ void fw_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, 
 	struct sfs_place p;
 	int r;
 
-	fs_touch(fs);
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
+	if (refuse_write(req, fs))
 		return;
-	}
 	r = place(fs, dir, name, &p);
 	if (!r)
 		r = S_ISREG(mode) ? make_regular(fs, &p, mode) : sfs_entry_mknod(&p, mode, rdev);
@@ -323,11 +328,8 @@ void fw_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char 
 	struct sfs_place p;
 	int r;
 
-	fs_touch(fs);
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
+	if (refuse_write(req, fs))
 		return;
-	}
 	r = place(fs, dir, name, &p);
 	if (!r)
 		r = sfs_entry_symlink(fs->keys, &p, link);
@@ -348,11 +350,8 @@ void fw_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct node *n;
 	int fd, r;
 
-	fs_touch(fs);
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
+	if (refuse_write(req, fs))
 		return;
-	}
 	r = place(fs, dir, name, &p);
 	if (r) {
 		fuse_reply_err(req, -r);
@@ -392,38 +391,28 @@ void fw_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	}
 }
 
-void fw_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name, bool dir)
 {
 	struct sfs_fs *fs = fs_of(req);
 	struct sfs_place p;
 	int r;
 
-	fs_touch(fs);
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
+	if (refuse_write(req, fs))
 		return;
-	}
 	r = place(fs, inode_of(fs, parent), name, &p);
 	if (!r)
-		r = sfs_entry_unlink(&p, NULL);
+		r = dir ? sfs_entry_rmdir(&p) : sfs_entry_unlink(&p, NULL);
 	fuse_reply_err(req, -r);
+}
+
+void fw_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	remove_entry(req, parent, name, false);
 }
 
 void fw_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct sfs_fs *fs = fs_of(req);
-	struct sfs_place p;
-	int r;
-
-	fs_touch(fs);
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
-		return;
-	}
-	r = place(fs, inode_of(fs, parent), name, &p);
-	if (!r)
-		r = sfs_entry_rmdir(&p);
-	fuse_reply_err(req, -r);
+	remove_entry(req, parent, name, true);
 }
 
 /* After a rename: the object that was WAS (lstat) now lives at AT, bound as before to
@@ -452,11 +441,8 @@ void fw_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t n
 	struct stat sf, st;
 	int r;
 
-	fs_touch(fs);
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
+	if (refuse_write(req, fs))
 		return;
-	}
 	r = place(fs, from_dir, name, &pf);
 	if (!r)
 		r = place(fs, to_dir, newname, &pt);
@@ -478,11 +464,8 @@ void fw_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *n
 	struct sfs_place from = {0}, to;
 	int r;
 
-	fs_touch(fs);
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
+	if (refuse_write(req, fs))
 		return;
-	}
 	r = place(fs, dir, newname, &to);
 	if (!r && in->type == S_IFREG) {
 		/* A file with two names cannot be bound to one of them. */
