@@ -312,6 +312,7 @@ static void e_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void e_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	fs_touch(fs_of(req)); /* before the handle stops counting (--idle) */
 	handle_close(fs_of(req), &((struct edir *)(uintptr_t)fi->fh)->h);
 	fuse_reply_err(req, 0);
 }
@@ -409,8 +410,8 @@ static void e_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void e_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	fs_touch(fs_of(req)); /* before the handle stops counting (--idle) */
 	handle_close(fs_of(req), &((struct efile *)(uintptr_t)fi->fh)->h);
-	fs_touch(fs_of(req));
 	fuse_reply_err(req, 0);
 }
 

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -121,19 +122,18 @@ static void wake_loop(struct sfs_fs *fs)
  * unwinding leaves its stack poisoned for the sanitizers).
  */
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t stop_cond;
 static bool stopping;
+static int stop_pipe[2] = {-1, -1}; /* written once to wake the idle thread */
 
+/* Wait SECONDS or until asked to stop (a relative poll timeout: no clock
+   arithmetic for a faked or stepped clock to get wrong). */
 static bool wait_stop(uint64_t seconds)
 {
-	struct timespec until;
+	struct pollfd p = {.fd = stop_pipe[0], .events = POLLIN};
 	bool stop;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)seconds;
+	(void)poll(&p, 1, (int)(seconds * 1000));
 	pthread_mutex_lock(&stop_lock);
-	while (!stopping && pthread_cond_timedwait(&stop_cond, &stop_lock, &until) == 0)
-		;
 	stop = stopping;
 	pthread_mutex_unlock(&stop_lock);
 	return stop;
@@ -208,14 +208,20 @@ static void stop_helpers(pthread_t *idle, pthread_t *sig)
 {
 	pthread_mutex_lock(&stop_lock);
 	stopping = true;
-	pthread_cond_broadcast(&stop_cond);
 	pthread_mutex_unlock(&stop_lock);
+	if (stop_pipe[1] >= 0)
+		(void)!write(stop_pipe[1], "x", 1);
 	if (sig) {
 		pthread_kill(*sig, SIGHUP); /* a no-op when it has returned already */
 		pthread_join(*sig, NULL);
 	}
 	if (idle)
 		pthread_join(*idle, NULL);
+	for (int i = 0; i < 2; i++) {
+		if (stop_pipe[i] >= 0)
+			close(stop_pipe[i]);
+		stop_pipe[i] = -1;
+	}
 }
 
 /* Every inode holds a descriptor: allow as many as the hard limit does. */
@@ -300,13 +306,8 @@ int sfs_fs_run(struct sfs_fs *fs, uint8_t master[SFS_MASTER_KEY_LEN], const char
 	   the loop's workers included, inherits this mask. */
 	signal(SIGPIPE, SIG_IGN);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	{
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&stop_cond, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	if (pipe2(stop_pipe, O_CLOEXEC) < 0)
+		stop_pipe[0] = stop_pipe[1] = -1;
 	sig_started = pthread_create(&sig_tid, NULL, signal_thread, fs) == 0;
 	fs->last_activity = sfs_mono_ms();
 	if (fs->opts.idle_seconds)

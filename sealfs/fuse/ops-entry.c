@@ -669,8 +669,8 @@ void fw_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dirh *h = (struct dirh *)(uintptr_t)fi->fh;
 
+	fs_touch(fs_of(req)); /* before the handle stops counting (--idle) */
 	handle_close(fs_of(req), &h->h);
-	fs_touch(fs_of(req));
 	fuse_reply_err(req, 0);
 }
 

@@ -269,8 +269,8 @@ static void fw_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
 	struct sfs_fs *fs = fs_of(req);
 
+	fs_touch(fs); /* first: --idle must not see the handle gone and old activity */
 	node_close(fs, inode_of(fs, ino));
-	fs_touch(fs);
 	fuse_reply_err(req, 0);
 }
 

@@ -589,8 +589,8 @@ static void r_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void r_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	fs_touch(fs_of(req)); /* before the handle stops counting (--idle) */
 	handle_close(fs_of(req), &((struct rdir *)(uintptr_t)fi->fh)->h);
-	fs_touch(fs_of(req));
 	fuse_reply_err(req, 0);
 }
 
